@@ -1,0 +1,27 @@
+"""compiler_env: Gymnasium environments for compiler optimization with LLVM.
+
+>>> import compiler_env
+>>> sorted(compiler_env.ENV_SPECS)[:2]
+['llvm-autophase-codesize-v0', 'llvm-autophase-ic-v0']
+"""
+
+from compiler_env.datasets import Benchmark, Dataset, Datasets
+from compiler_env.env import CompilerEnv
+from compiler_env.registration import ENV_SPECS, make, register_envs
+from compiler_env.rewards import Reward
+from compiler_env.state import CompilerEnvState
+
+__all__ = [
+    "ENV_SPECS",
+    "Benchmark",
+    "CompilerEnv",
+    "CompilerEnvState",
+    "Dataset",
+    "Datasets",
+    "Reward",
+    "make",
+    "register_envs",
+]
+__version__ = "0.1.0"
+
+register_envs()

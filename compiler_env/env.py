@@ -1,0 +1,303 @@
+"""``CompilerEnv``: a Gymnasium environment over an LLVM optimization episode."""
+
+from __future__ import annotations
+
+import copy
+import shlex
+import time
+from typing import Any, SupportsFloat
+
+import gymnasium
+
+from compiler_env.connection import (
+    Connection,
+    WorkerChannel,
+    local_service,
+    release_local_service,
+)
+from compiler_env.datasets import Benchmark, Datasets
+from compiler_env.rewards import Reward, make_reward
+from compiler_env.spaces import ActionSpace, Described, decode, make_observation_space
+from compiler_env.state import CompilerEnvState
+from compiler_env.views import ObservationView, RewardView
+from service.proto import compiler_env_pb2 as pb
+from service.proto.errors import EnvClosed, InvalidAction, ResetRequired, UnknownSpace
+
+__all__ = ["DEFAULT_BENCHMARK", "CompilerEnv"]
+
+DEFAULT_BENCHMARK = "benchmark://kernels-v0/crc32"
+
+
+class CompilerEnv(gymnasium.Env[Any, int]):
+    """Phase ordering on LLVM: each action applies one optimization pass.
+
+    Args:
+        benchmark: the program, as a URI (``benchmark://kernels-v0/crc32``,
+            ``file:///path/prog.c``) or a ``Benchmark``.
+        observation_space: the name of the space ``reset``/``step`` return, or None.
+        reward_space: a reward space name or a ``Reward`` object, or None.
+        service: the address of a running service; None starts (or shares) a
+            local one for this process.
+
+    >>> import compiler_env
+    >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
+    ...     _ = env.reset()
+    ...     _, reward, terminated, truncated, _ = env.step(env.action_space.index("mem2reg"))
+    ...     reward > 0, env.commandline().startswith("opt-19 -passes='function(mem2reg)'")
+    (True, True)
+    """
+
+    metadata = {"render_modes": ["human", "ansi"]}
+
+    def __init__(
+        self,
+        benchmark: str | Benchmark | None = None,
+        observation_space: str | None = None,
+        reward_space: str | Reward | None = None,
+        service: str | None = None,
+        render_mode: str | None = None,
+        _connection: Connection | None = None,
+    ) -> None:
+        self._owns_local = service is None and _connection is None
+        if _connection is not None:
+            self._connection = _connection
+        elif service is None:
+            self._connection = local_service()
+        else:
+            self._connection = Connection(service)
+            self._connection.wait_ready()
+        self.render_mode = render_mode
+        spaces = self._connection.spaces
+        self.action_space = ActionSpace(
+            spaces.action_space.name,
+            list(spaces.action_space.action_names),
+            list(spaces.action_space.pipelines),
+        )
+        self.observation_spaces: dict[str, Described] = {
+            info.name: make_observation_space(info) for info in spaces.observation_spaces
+        }
+        self._observation_name = observation_space
+        if observation_space is not None:
+            self.observation_space = self._space(observation_space)
+        self._reward: Reward | None = make_reward(reward_space) if reward_space else None
+        self._benchmark_uri = _uri(benchmark) if benchmark else DEFAULT_BENCHMARK
+        self._session: int | None = None
+        self._channel: WorkerChannel | None = None
+        self._closed = False
+        self._start_time = time.monotonic()
+        self.actions: list[int] = []
+        self.episode_reward: float = 0.0
+        self.observation = ObservationView(self)
+        self.reward = RewardView(self)
+        self.datasets = Datasets(self._connection)
+
+    # -- properties ---------------------------------------------------------------
+
+    @property
+    def benchmark(self) -> str:
+        """The benchmark URI of this episode (setting it takes effect at the next reset)."""
+        return self._benchmark_uri
+
+    @benchmark.setter
+    def benchmark(self, benchmark: str | Benchmark) -> None:
+        self._benchmark_uri = _uri(benchmark)
+
+    @property
+    def reward_space(self) -> Reward | None:
+        return self._reward
+
+    @reward_space.setter
+    def reward_space(self, space: str | Reward | None) -> None:
+        self._reward = make_reward(space) if space else None
+        if self._reward is not None and self._session is not None:
+            self._reset_reward()
+
+    @property
+    def compiler_version(self) -> str:
+        """The compiler behind the service, e.g. ``LLVM 19.1.7``."""
+        return self._connection.version.compiler_version
+
+    @property
+    def state(self) -> CompilerEnvState:
+        """The episode so far, replayable by ``CompilerEnvState``'s users."""
+        return CompilerEnvState(
+            benchmark=self._benchmark_uri,
+            commandline=self.commandline(),
+            walltime=time.monotonic() - self._start_time,
+            reward=self.episode_reward if self._reward is not None else None,
+        )
+
+    def commandline(self) -> str:
+        """An ``opt`` command that turns ``input.bc`` (the benchmark) into the current IR.
+
+        ``input.bc`` is the benchmark's unoptimized bitcode (``env.observation
+        ["Bitcode"]`` right after ``reset()``); the command writes ``output.bc``.
+        """
+        major = self.compiler_version.split()[-1].split(".")[0]
+        pipeline = ",".join(self.action_space.pipelines[a] for a in self.actions)
+        return f"opt-{major} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
+
+    # -- the episode ----------------------------------------------------------------
+
+    def _space(self, name: str) -> Described:
+        if name not in self.observation_spaces:
+            raise UnknownSpace(
+                f"unknown observation space {name!r}; available: "
+                f"{', '.join(sorted(self.observation_spaces))}"
+            )
+        return self.observation_spaces[name]
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EnvClosed("this env is closed; make a new one with compiler_env.make()")
+
+    def _reset_names(self) -> list[str]:
+        names = [self._observation_name] if self._observation_name else []
+        if self._reward is not None:
+            names += [*self._reward.observations, *self._reward.baselines]
+        return names
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Starts an episode on the benchmark (``options={"benchmark": uri}`` picks another)."""
+        self._check_open()
+        super().reset(seed=seed)
+        if options and options.get("benchmark") is not None:
+            self.benchmark = options["benchmark"]
+        names = self._reset_names()
+        request = pb.StartSessionRequest(benchmark=self._benchmark_uri, observation_spaces=names)
+        if self._channel is not None:
+            reply = self._channel.call(pb.WorkerRequest(start=request)).start
+        else:
+            self._end_session()
+            reply = self._connection.call("StartSession", request)
+            self._attach(reply.session_id, reply.worker_address)
+        values = dict(zip(names, (decode(o) for o in reply.observations)))
+        self.actions = []
+        self.episode_reward = 0.0
+        self.reward.clear()
+        self._start_time = time.monotonic()
+        if self._reward is not None:
+            self._reward.reset(values, values)
+        observation = values[self._observation_name] if self._observation_name else None
+        return observation, {"benchmark": reply.benchmark}
+
+    def _attach(self, session: int, worker_address: str) -> None:
+        self._session = session
+        self._channel = WorkerChannel(worker_address) if worker_address else None
+
+    def _end_session(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._session is not None:
+            session, self._session = self._session, None
+            self._connection.call("EndSession", pb.EndSessionRequest(session_id=session))
+
+    def _reset_reward(self) -> None:
+        assert self._reward is not None
+        self._reward.reset(
+            self.compute_observations(list(self._reward.baselines)),
+            self.compute_observations(list(self._reward.observations)),
+        )
+
+    def _step_request(self, actions: list[int], names: list[str]) -> pb.StepReply:
+        self._check_open()
+        if self._session is None:
+            raise ResetRequired("call env.reset() before stepping or observing")
+        request = pb.StepRequest(session_id=self._session, actions=actions, observation_spaces=names)
+        if self._channel is not None:
+            return self._channel.call(pb.WorkerRequest(step=request)).step
+        return self._connection.call("Step", request)
+
+    def compute_observations(self, names: list[str]) -> dict[str, Any]:
+        """Computes observation spaces of the current program without changing it."""
+        for name in names:
+            self._space(name)
+        if not names:
+            return {}
+        reply = self._step_request([], names)
+        return dict(zip(names, (decode(o) for o in reply.observations)))
+
+    def step(self, action: int) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """Applies one action; returns ``(observation, reward, terminated, truncated, info)``."""
+        return self.multistep([action])
+
+    def multistep(
+        self, actions: list[int]
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """Applies several actions in one round trip; the reward covers all of them."""
+        indices = []
+        for action in actions:
+            if not self.action_space.contains(action):
+                raise InvalidAction(
+                    f"invalid action {action!r}: expected an int in 0..{self.action_space.n - 1} "
+                    "(env.action_space.index(name) maps a pass name to its index)"
+                )
+            indices.append(int(action))
+        names = [self._observation_name] if self._observation_name else []
+        if self._reward is not None:
+            names += list(self._reward.observations)
+        reply = self._step_request(indices, names)
+        self.actions.extend(indices)
+        values = dict(zip(names, (decode(o) for o in reply.observations)))
+        reward = 0.0
+        if self._reward is not None:
+            reward = self._reward.update(values)
+            self.episode_reward += reward
+        observation = values[self._observation_name] if self._observation_name else None
+        return observation, reward, False, False, {}
+
+    def fork(self) -> CompilerEnv:
+        """A new env whose episode continues independently from this one's current state."""
+        self._step_request([], [])  # checks there is an episode
+        assert self._session is not None
+        reply = self._connection.call("ForkSession", pb.ForkSessionRequest(session_id=self._session))
+        if self._owns_local:
+            local_service()  # the fork is one more user of the shared local service
+        other = copy.copy(self)
+        other._owns_local = self._owns_local
+        other._attach(reply.session_id, reply.worker_address)
+        other.actions = list(self.actions)
+        other._reward = copy.deepcopy(self._reward)
+        other.observation = ObservationView(other)
+        other.reward = RewardView(other)
+        return other
+
+    def render(self) -> str | None:
+        """Prints (``human``) or returns (``ansi``) the current IR."""
+        text = self.observation["Ir"]
+        if self.render_mode == "human":
+            print(text)
+            return None
+        return str(text)
+
+    def close(self) -> None:
+        """Ends the session; the last env of a local service stops it."""
+        if self._closed:
+            return
+        try:
+            self._end_session()
+        except Exception:  # the service may already be gone; closing must not fail
+            pass
+        self._closed = True
+        if self._owns_local:
+            release_local_service(self._connection)
+
+    def __enter__(self) -> CompilerEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:
+                pass
+
+
+def _uri(benchmark: str | Benchmark) -> str:
+    return benchmark if isinstance(benchmark, str) else benchmark.uri

@@ -1,0 +1,159 @@
+"""The env's spaces: real ``gymnasium.spaces`` objects, plus a name and flags.
+
+Observation spaces come from the service's description of what it can compute;
+each has a ``name``, a ``deterministic`` and a ``platform_dependent`` flag, and
+``decode`` to turn a wire value into the Python value users see.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+from numpy.typing import NDArray
+
+from service.proto import compiler_env_pb2 as pb
+from service.proto.errors import InvalidAction, UnknownSpace
+
+__all__ = [
+    "ActionSpace",
+    "Bytes",
+    "Described",
+    "Scalar",
+    "TextSpace",
+    "Vector",
+    "decode",
+    "make_observation_space",
+]
+
+_IR_CHARSET = string.printable
+
+
+class Described:
+    """What every observation space carries besides its gymnasium type."""
+
+    name: str = ""
+    description: str = ""
+    deterministic: bool = True
+    platform_dependent: bool = False
+    feature_names: tuple[str, ...] = ()
+
+    def describe(self, info: pb.ObservationSpaceInfo) -> None:
+        self.name = info.name
+        self.description = info.description
+        self.deterministic = info.deterministic
+        self.platform_dependent = info.platform_dependent
+        self.feature_names = tuple(info.feature_names)
+
+
+class ActionSpace(spaces.Discrete):
+    """The passes an agent can apply: ``Discrete(n)`` with a name for every index.
+
+    >>> space = ActionSpace("demo-v1", ["adce", "sroa"], ["function(adce)", "function(sroa)"])
+    >>> space.index("sroa"), space.names[0], space.n
+    (1, 'adce', 2)
+    """
+
+    def __init__(self, name: str, names: list[str], pipelines: list[str], seed: Any = None):
+        super().__init__(len(names), seed=seed)
+        self.name = name
+        self.names = list(names)
+        self.pipelines = list(pipelines)
+        self._index = {n: i for i, n in enumerate(names)}
+
+    def index(self, name: str) -> int:
+        """The action index of a pass name."""
+        if name not in self._index:
+            raise InvalidAction(f"no action named {name!r} in {self.name}; see .names")
+        return self._index[name]
+
+    def __repr__(self) -> str:
+        return f"ActionSpace({self.name!r}, n={self.n})"
+
+
+class Scalar(Described, spaces.Space[int]):
+    """A bounded integer (e.g. an instruction count); values are Python ints."""
+
+    def __init__(self, low: int, high: int, seed: Any = None) -> None:
+        super().__init__((), np.int64, seed=seed)
+        self.low, self.high = low, high
+
+    def sample(self, mask: Any = None, probability: Any = None) -> int:
+        return int(self.np_random.integers(self.low, min(self.high, 2**31), endpoint=True))
+
+    def contains(self, x: Any) -> bool:
+        return isinstance(x, (int, np.integer)) and self.low <= int(x) <= self.high
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scalar) and (self.low, self.high) == (other.low, other.high)
+
+    def __repr__(self) -> str:
+        return f"Scalar({self.low}, {self.high})"
+
+
+class Bytes(Described, spaces.Space[bytes]):
+    """A byte string of bounded length (e.g. bitcode)."""
+
+    def __init__(self, max_length: int = 2**31, seed: Any = None) -> None:
+        super().__init__(None, None, seed=seed)
+        self.max_length = max_length
+
+    def sample(self, mask: Any = None, probability: Any = None) -> bytes:
+        return bytes(self.np_random.integers(0, 256, size=16, dtype=np.uint8))
+
+    def contains(self, x: Any) -> bool:
+        return isinstance(x, bytes) and len(x) <= self.max_length
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bytes) and self.max_length == other.max_length
+
+    def __repr__(self) -> str:
+        return "Bytes()"
+
+
+class Vector(Described, spaces.Box):
+    """A fixed-length feature vector (``gymnasium.spaces.Box``)."""
+
+
+class TextSpace(Described, spaces.Text):
+    """Text such as IR (``gymnasium.spaces.Text`` over printable ASCII)."""
+
+
+def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
+    """The gymnasium space for a service's description of an observation space."""
+    space: Described
+    if info.kind == "int64":
+        space = Scalar(int(info.low), int(info.high))
+    elif info.kind in ("int64_vector", "float64_vector"):
+        dtype = np.int64 if info.kind == "int64_vector" else np.float64
+        high = np.iinfo(np.int64).max if dtype is np.int64 else info.high
+        space = Vector(low=info.low, high=high, shape=tuple(info.shape), dtype=dtype)
+    elif info.kind == "text":
+        space = TextSpace(max_length=2**31, min_length=0, charset=_IR_CHARSET)
+    elif info.kind == "bytes":
+        space = Bytes()
+    else:
+        raise UnknownSpace(f"the service describes {info.name!r} with unknown kind {info.kind!r}")
+    space.describe(info)
+    return space
+
+
+def decode(observation: pb.Observation) -> Any:
+    """The Python value of an observation received from the service."""
+    kind = observation.WhichOneof("value")
+    if kind == "array":
+        array: NDArray[Any] = np.frombuffer(
+            observation.array.data, dtype=np.dtype(observation.array.dtype)
+        )
+        return array.reshape(tuple(observation.array.shape)).copy()
+    if kind == "text":
+        return observation.text
+    if kind == "binary":
+        return observation.binary
+    if kind == "int64_value":
+        return observation.int64_value
+    if kind == "double_value":
+        return observation.double_value
+    return None

@@ -1,0 +1,1 @@
+"""The compiler service: gRPC server, sandboxed workers and the LLVM engine."""

@@ -1,0 +1,105 @@
+"""One session's program: the module an agent transforms, step by step."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+from service import observations
+from service.benchmarks import Benchmark, cache_dir
+from service.llvm import features
+from service.llvm.actions import ActionTable
+from service.llvm.module import Context, Module, TargetMachine, host_target_machine
+from service.llvm.toolchain import find_toolchain
+
+__all__ = ["Episode"]
+
+_PIPELINES = {"O0": "", "O3": "default<O3>", "Oz": "default<Oz>"}
+
+
+class Episode:
+    """A benchmark's module, the actions applied to it, and its cached baselines."""
+
+    def __init__(self, benchmark: Benchmark, actions: ActionTable, context: Context) -> None:
+        self.benchmark = benchmark
+        self.table = actions
+        self.context = context
+        self.module: Module = context.parse(benchmark.bitcode, benchmark.uri)
+        self.module.verify()
+        self.module.identifier = benchmark.uri
+        self.actions: list[int] = []
+        self._machine: TargetMachine | None = None
+        self._baselines: dict[str, int] | None = None
+        self._instcount: np.ndarray | None = None  # valid until the next step
+
+    @property
+    def machine(self) -> TargetMachine:
+        if self._machine is None:
+            self._machine = host_target_machine(self.module.triple)
+        return self._machine
+
+    def close(self) -> None:
+        self.module.close()
+
+    def apply(self, actions: list[int]) -> int:
+        """Applies actions in order; returns how many were applied.
+
+        All indices are checked before any is run, so an invalid one changes nothing.
+        """
+        for index in actions:
+            self.table[index]  # raises InvalidAction
+        for index in actions:
+            self.module.run_passes(self.table[index].pipeline, self.machine)
+            self.actions.append(index)
+            self._instcount = None
+        return len(actions)
+
+    def observe(self, names: list[str]) -> list[Any]:
+        """Computes observations, each at most once per call."""
+        for name in names:
+            if name not in observations.SPACES:
+                observations.compute(self, name)  # raises UnknownSpace
+        done: dict[str, Any] = {}
+        for name in names:
+            if name not in done:
+                done[name] = observations.compute(self, name)
+        return [done[name] for name in names]
+
+    def instcount(self) -> np.ndarray:
+        if self._instcount is None:
+            self._instcount = features.instcount(self.module)
+        return self._instcount
+
+    def text_size(self) -> int:
+        return self.module.text_size(self.machine)
+
+    def baseline(self, space: str, level: str) -> int:
+        """``space`` measured on the benchmark after ``default<level>`` (cached on disk)."""
+        if self._baselines is None:
+            self._baselines = self._load_baselines()
+        return self._baselines[f"{space}{level}"]
+
+    def _load_baselines(self) -> dict[str, int]:
+        version = find_toolchain().version
+        path = cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}.json"
+        if path.exists():
+            return dict(json.loads(path.read_text()))
+        values = {}
+        original = self.context.parse(self.benchmark.bitcode, self.benchmark.uri)
+        try:
+            for level, pipeline in _PIPELINES.items():
+                with original.clone() as module:
+                    if pipeline:
+                        module.run_passes(pipeline, self.machine)
+                    values[f"IrInstructionCount{level}"] = features.instruction_count(module)
+                    values[f"ObjectTextSizeBytes{level}"] = module.text_size(self.machine)
+        finally:
+            original.close()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(values))
+        partial.replace(path)
+        return values

@@ -1,0 +1,180 @@
+"""Hot observations of a module, computed by the native helper ``_native``.
+
+The helper (``service/llvm/native/features.c``) walks a module once over the
+LLVM C API and is built by ``pip install``. ``count_instructions_python`` walks
+the module through ctypes instead: a slower path used to cross-check the helper
+in tests, and for the instruction counts when the helper was not built.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import importlib.machinery
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.llvm import binding
+from service.llvm.binding import lib
+from service.llvm.module import Module
+from service.proto.errors import CompilerNotFound
+
+__all__ = [
+    "AUTOPHASE_FEATURES",
+    "INSTCOUNT_FEATURES",
+    "OPCODES",
+    "autophase",
+    "count_instructions_python",
+    "instcount",
+    "instcount_python",
+    "instruction_count",
+    "native_available",
+]
+
+#: LLVM 19's ``LLVMOpcode`` values (llvm-c/Core.h), in enum order.
+OPCODES: dict[str, int] = {
+    "Ret": 1, "Br": 2, "Switch": 3, "IndirectBr": 4, "Invoke": 5, "Unreachable": 7,
+    "CallBr": 67, "FNeg": 66, "Add": 8, "FAdd": 9, "Sub": 10, "FSub": 11, "Mul": 12,
+    "FMul": 13, "UDiv": 14, "SDiv": 15, "FDiv": 16, "URem": 17, "SRem": 18, "FRem": 19,
+    "Shl": 20, "LShr": 21, "AShr": 22, "And": 23, "Or": 24, "Xor": 25, "Alloca": 26,
+    "Load": 27, "Store": 28, "GetElementPtr": 29, "Trunc": 30, "ZExt": 31, "SExt": 32,
+    "FPToUI": 33, "FPToSI": 34, "UIToFP": 35, "SIToFP": 36, "FPTrunc": 37, "FPExt": 38,
+    "PtrToInt": 39, "IntToPtr": 40, "BitCast": 41, "AddrSpaceCast": 60, "ICmp": 42,
+    "FCmp": 43, "PHI": 44, "Call": 45, "Select": 46, "VAArg": 49, "ExtractElement": 50,
+    "InsertElement": 51, "ShuffleVector": 52, "ExtractValue": 53, "InsertValue": 54,
+    "Freeze": 68, "Fence": 55, "AtomicCmpXchg": 56, "AtomicRMW": 57, "Resume": 58,
+    "LandingPad": 59, "CleanupRet": 61, "CatchRet": 62, "CatchPad": 63, "CleanupPad": 64,
+    "CatchSwitch": 65,
+}  # fmt: skip
+_MAX_OPCODE = 68
+
+#: Names of the ``InstCount`` vector's elements.
+INSTCOUNT_FEATURES: tuple[str, ...] = (
+    "TotalFunctions",
+    "TotalBlocks",
+    "TotalInstructions",
+    *(f"{name}Count" for name in OPCODES),
+)
+# Positions, in the helper's raw vector (3 totals, then opcodes 1..68), of INSTCOUNT_FEATURES.
+_INSTCOUNT_COLUMNS = np.array([0, 1, 2, *(2 + value for value in OPCODES.values())])
+
+#: Names of the 56 ``Autophase`` features (Haj-Ali et al., MLSys 2020), in order.
+AUTOPHASE_FEATURES: tuple[str, ...] = (
+    "BBNumArgsHi", "BBNumArgsLo", "onePred", "onePredOneSuc", "onePredTwoSuc",
+    "oneSuccessor", "twoPred", "twoPredOneSuc", "twoEach", "twoSuccessor", "morePreds",
+    "BB03Phi", "BBHiPhi", "BBNoPhi", "BeginPhi", "BranchCount", "returnInt",
+    "CriticalCount", "NumEdges", "const32Bit", "const64Bit", "numConstZeroes",
+    "numConstOnes", "UncondBranches", "binaryConstArg", "NumAShrInst", "NumAddInst",
+    "NumAllocaInst", "NumAndInst", "BlockMid", "BlockLow", "NumBitCastInst", "NumBrInst",
+    "NumCallInst", "NumGetElementPtrInst", "NumICmpInst", "NumLShrInst", "NumLoadInst",
+    "NumMulInst", "NumOrInst", "NumPHIInst", "NumRetInst", "NumSExtInst", "NumSelectInst",
+    "NumShlInst", "NumStoreInst", "NumSubInst", "NumTruncInst", "NumXorInst", "NumZExtInst",
+    "TotalBlocks", "TotalInsts", "TotalMemInst", "TotalFuncs", "ArgsPhi", "testUnary",
+)  # fmt: skip
+
+_Int64Array = ctypes.POINTER(ctypes.c_int64)
+
+
+@functools.cache
+def _native() -> ctypes.CDLL | None:
+    lib()  # libLLVM first, so that the helper binds to the same instance
+    here = Path(__file__).parent
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = here / f"_native{suffix}"
+        if path.exists():
+            helper = ctypes.CDLL(str(path))
+            helper.cenv_instruction_count.restype = ctypes.c_int64
+            helper.cenv_instruction_count.argtypes = [binding.ModuleRef]
+            for name in ("cenv_instcount", "cenv_autophase"):
+                getattr(helper, name).restype = ctypes.c_int
+                getattr(helper, name).argtypes = [binding.ModuleRef, _Int64Array, ctypes.c_int]
+            for name in ("cenv_instcount_size", "cenv_autophase_size", "cenv_max_opcode"):
+                getattr(helper, name).restype = ctypes.c_int
+                getattr(helper, name).argtypes = []
+            if helper.cenv_max_opcode() < _MAX_OPCODE:
+                raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
+            return helper
+    return None
+
+
+def native_available() -> bool:
+    """Whether the native helper was built and loads."""
+    return _native() is not None
+
+
+def _require_native() -> ctypes.CDLL:
+    helper = _native()
+    if helper is None:
+        raise CompilerNotFound(
+            "the native feature helper service/llvm/_native was not built: reinstall the "
+            "package with LLVM's development headers present (Debian: llvm-19-dev), "
+            "e.g. pip install -e ."
+        )
+    return helper
+
+
+def _vector(function: Any, module: Module, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.int64)
+    status = function(module.handle, out.ctypes.data_as(_Int64Array), size)
+    if status != 0:
+        raise RuntimeError(f"native feature helper failed with status {status}")
+    return out
+
+
+def instruction_count(module: Module) -> int:
+    """The number of instructions in the module's function bodies."""
+    helper = _native()
+    if helper is None:
+        return count_instructions_python(module)
+    return int(helper.cenv_instruction_count(module.handle))
+
+
+def instcount(module: Module) -> np.ndarray:
+    """The ``InstCount`` vector: totals, then one count per opcode (see INSTCOUNT_FEATURES)."""
+    helper = _native()
+    if helper is None:
+        return instcount_python(module)
+    raw = _vector(helper.cenv_instcount, module, helper.cenv_instcount_size())
+    return raw[_INSTCOUNT_COLUMNS]
+
+
+def autophase(module: Module) -> np.ndarray:
+    """The 56 Autophase features (see AUTOPHASE_FEATURES and docs/observations-autophase.md)."""
+    helper = _require_native()
+    return _vector(helper.cenv_autophase, module, helper.cenv_autophase_size())
+
+
+def _walk_opcodes(module: Module) -> tuple[int, int, list[int]]:
+    llvm = lib()
+    functions = blocks = 0
+    opcodes: list[int] = []
+    function = llvm.LLVMGetFirstFunction(module.handle)
+    while function:
+        if not llvm.LLVMIsDeclaration(function):
+            functions += 1
+            block = llvm.LLVMGetFirstBasicBlock(function)
+            while block:
+                blocks += 1
+                instruction = llvm.LLVMGetFirstInstruction(block)
+                while instruction:
+                    opcodes.append(llvm.LLVMGetInstructionOpcode(instruction))
+                    instruction = llvm.LLVMGetNextInstruction(instruction)
+                block = llvm.LLVMGetNextBasicBlock(block)
+        function = llvm.LLVMGetNextFunction(function)
+    return functions, blocks, opcodes
+
+
+def count_instructions_python(module: Module) -> int:
+    """The instruction count, walking the module through ctypes (slow)."""
+    return len(_walk_opcodes(module)[2])
+
+
+def instcount_python(module: Module) -> np.ndarray:
+    """``InstCount`` walking the module through ctypes (slow)."""
+    functions, blocks, opcodes = _walk_opcodes(module)
+    raw = np.zeros(3 + _MAX_OPCODE, dtype=np.int64)
+    raw[:3] = functions, blocks, len(opcodes)
+    np.add.at(raw, np.array(opcodes, dtype=np.int64) + 2, 1)
+    return raw[_INSTCOUNT_COLUMNS]

@@ -1,0 +1,251 @@
+"""Owned LLVM objects: contexts, modules and target machines.
+
+Every object that LLVM allocates is held by exactly one ``Owner`` and disposed
+exactly once: by ``close()``, by leaving its ``with`` block, or at garbage
+collection. ``Owner.live()`` counts the objects not yet disposed, so tests can
+check that nothing leaks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import sys
+from typing import Any, ClassVar
+
+from service.llvm import binding
+from service.llvm.binding import consume_error, consume_message, lib
+from service.proto.errors import BenchmarkInitError, LlvmError
+
+__all__ = ["Context", "Module", "Owner", "TargetMachine", "host_target_machine"]
+
+_LLVM_OBJECT_FILE = 1  # LLVMCodeGenFileType.LLVMObjectFile
+_LLVM_RETURN_STATUS_ACTION = 2  # LLVMVerifierFailureAction.LLVMReturnStatusAction
+
+
+class Owner:
+    """The single owner of one LLVM handle."""
+
+    _live: ClassVar[int] = 0
+
+    def __init__(self, handle: Any) -> None:
+        if not handle:
+            raise LlvmError(f"LLVM returned a null {type(self).__name__}")
+        self._handle = handle
+        Owner._live += 1
+
+    @property
+    def handle(self) -> Any:
+        """The C handle; raises once the object is closed."""
+        if self._handle is None:
+            raise ValueError(f"{type(self).__name__} is closed")
+        return self._handle
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def _dispose(self, handle: Any) -> None:
+        raise NotImplementedError
+
+    def detach(self) -> Any:
+        """Gives up ownership (LLVM took it) and returns the handle."""
+        handle, self._handle = self.handle, None
+        Owner._live -= 1
+        return handle
+
+    def close(self) -> None:
+        """Disposes the handle; calling it again does nothing."""
+        if self._handle is not None:
+            self._dispose(self.detach())
+
+    def __enter__(self) -> Owner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not sys.is_finalizing():
+            self.close()
+
+    @staticmethod
+    def live() -> int:
+        """How many owned LLVM objects are not yet disposed."""
+        return Owner._live
+
+
+class Context(Owner):
+    """An LLVM context: every module lives in one."""
+
+    def __init__(self) -> None:
+        super().__init__(lib().LLVMContextCreate())
+
+    def _dispose(self, handle: Any) -> None:
+        lib().LLVMContextDispose(handle)
+
+    def parse(self, data: bytes, name: str = "benchmark") -> Module:
+        """Parses IR text or bitcode (told apart by LLVM) into a new module."""
+        if not data:
+            raise BenchmarkInitError(f"{name}: the program is empty; give IR text or bitcode")
+        buffer = lib().LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len(data), name.encode())
+        module = binding.ModuleRef()
+        message = ctypes.c_void_p()
+        # LLVMParseIRInContext takes ownership of the buffer, failed or not.
+        failed = lib().LLVMParseIRInContext(
+            self.handle, buffer, ctypes.byref(module), ctypes.byref(message)
+        )
+        text = consume_message(message.value)
+        if failed:
+            raise BenchmarkInitError(f"{name}: LLVM cannot parse the program: {text}")
+        return Module(module, self)
+
+
+class Module(Owner):
+    """An LLVM module, owned by Python."""
+
+    def __init__(self, handle: Any, context: Context) -> None:
+        super().__init__(handle)
+        self.context = context  # keeps the context alive as long as the module
+
+    def _dispose(self, handle: Any) -> None:
+        lib().LLVMDisposeModule(handle)
+
+    def clone(self) -> Module:
+        """A deep copy in the same context."""
+        return Module(lib().LLVMCloneModule(self.handle), self.context)
+
+    def verify(self) -> None:
+        """Raises ``LlvmError`` with the verifier's message if the module is invalid."""
+        message = ctypes.c_void_p()
+        broken = lib().LLVMVerifyModule(
+            self.handle, _LLVM_RETURN_STATUS_ACTION, ctypes.byref(message)
+        )
+        text = consume_message(message.value)
+        if broken:
+            raise LlvmError(f"the module is not valid IR: {text}")
+
+    def to_text(self) -> str:
+        """The module as textual IR."""
+        return consume_message(lib().LLVMPrintModuleToString(self.handle))
+
+    def to_bitcode(self) -> bytes:
+        """The module as bitcode."""
+        buffer = lib().LLVMWriteBitcodeToMemoryBuffer(self.handle)
+        return _take_buffer(buffer)
+
+    @property
+    def identifier(self) -> str:
+        size = ctypes.c_size_t()
+        pointer = lib().LLVMGetModuleIdentifier(self.handle, ctypes.byref(size))
+        return ctypes.string_at(pointer, size.value).decode("utf-8", "replace")
+
+    @identifier.setter
+    def identifier(self, name: str) -> None:
+        raw = name.encode()
+        lib().LLVMSetModuleIdentifier(self.handle, raw, len(raw))
+        lib().LLVMSetSourceFileName(self.handle, raw, len(raw))
+
+    @property
+    def triple(self) -> str:
+        return (lib().LLVMGetTarget(self.handle) or b"").decode()
+
+    def run_passes(self, pipeline: str, machine: TargetMachine | None = None) -> None:
+        """Runs a new-pass-manager pipeline (``opt -passes=`` syntax) in place."""
+        options = lib().LLVMCreatePassBuilderOptions()
+        try:
+            error = lib().LLVMRunPasses(
+                self.handle, pipeline.encode(), machine.handle if machine else None, options
+            )
+        finally:
+            lib().LLVMDisposePassBuilderOptions(options)
+        consume_error(error)
+
+    def emit_object(self, machine: TargetMachine) -> bytes:
+        """Compiles the module to a host object file (the module is left unchanged)."""
+        message = ctypes.c_void_p()
+        buffer = binding.MemoryBufferRef()
+        failed = lib().LLVMTargetMachineEmitToMemoryBuffer(
+            machine.handle,
+            self.handle,
+            _LLVM_OBJECT_FILE,
+            ctypes.byref(message),
+            ctypes.byref(buffer),
+        )
+        text = consume_message(message.value)
+        if failed:
+            raise LlvmError(f"code generation failed: {text}")
+        return _take_buffer(buffer)
+
+    def text_size(self, machine: TargetMachine) -> int:
+        """The size in bytes of the ``.text`` sections of the module's object file."""
+        data = self.emit_object(machine)
+        buffer = lib().LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len(data), b"object")
+        message = ctypes.c_void_p()
+        binary = lib().LLVMCreateBinary(buffer, self.context.handle, ctypes.byref(message))
+        text = consume_message(message.value)
+        try:
+            if not binary:
+                raise LlvmError(f"cannot read the emitted object file: {text}")
+            return _text_section_bytes(binary)
+        finally:
+            if binary:
+                lib().LLVMDisposeBinary(binary)
+            lib().LLVMDisposeMemoryBuffer(buffer)
+
+
+def _text_section_bytes(binary: Any) -> int:
+    sections = lib().LLVMObjectFileCopySectionIterator(binary)
+    total = 0
+    try:
+        while not lib().LLVMObjectFileIsSectionIteratorAtEnd(binary, sections):
+            name = lib().LLVMGetSectionName(sections) or b""
+            if name == b".text" or name.startswith(b".text."):
+                total += lib().LLVMGetSectionSize(sections)
+            lib().LLVMMoveToNextSection(sections)
+    finally:
+        lib().LLVMDisposeSectionIterator(sections)
+    return int(total)
+
+
+def _take_buffer(buffer: Any) -> bytes:
+    try:
+        start = lib().LLVMGetBufferStart(buffer)
+        return ctypes.string_at(start, lib().LLVMGetBufferSize(buffer))
+    finally:
+        lib().LLVMDisposeMemoryBuffer(buffer)
+
+
+class TargetMachine(Owner):
+    """A target machine for a triple, configured as LLVM's ``opt`` and ``llc`` do by default."""
+
+    def __init__(self, triple: str) -> None:
+        target = binding.TargetRef()
+        message = ctypes.c_void_p()
+        failed = lib().LLVMGetTargetFromTriple(
+            triple.encode(), ctypes.byref(target), ctypes.byref(message)
+        )
+        text = consume_message(message.value)
+        if failed:
+            raise LlvmError(f"no LLVM target for triple {triple!r}: {text}")
+        # Optimization level Default (2), relocation model Default (0), code model Default (0).
+        super().__init__(
+            lib().LLVMCreateTargetMachine(target, triple.encode(), b"", b"", 2, 0, 0)
+        )
+        self.triple = triple
+
+    def _dispose(self, handle: Any) -> None:
+        lib().LLVMDisposeTargetMachine(handle)
+
+
+_machines: dict[str, TargetMachine] = {}
+_ids = itertools.count()
+
+
+def host_target_machine(triple: str = "") -> TargetMachine:
+    """A shared target machine for ``triple`` (default: the host's), made once."""
+    if not triple:
+        triple = consume_message(lib().LLVMGetDefaultTargetTriple())
+    if triple not in _machines:
+        _machines[triple] = TargetMachine(triple)
+    return _machines[triple]

@@ -1,0 +1,171 @@
+"""The observation spaces: what each one is, and how a session computes it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from service.llvm import features
+from service.proto import compiler_env_pb2 as pb
+from service.proto.errors import UnknownSpace
+
+if TYPE_CHECKING:
+    from service.episode import Episode
+
+__all__ = ["SPACES", "ObservationSpec", "compute", "to_proto"]
+
+_INT64_MAX = float(np.iinfo(np.int64).max)
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    """One observation space."""
+
+    name: str
+    kind: str  # "int64", "int64_vector", "float64_vector", "text" or "bytes"
+    description: str
+    compute: Callable[[Episode], Any]
+    shape: tuple[int, ...] = ()
+    low: float = 0.0
+    high: float = _INT64_MAX
+    deterministic: bool = True
+    platform_dependent: bool = False
+    feature_names: tuple[str, ...] = ()
+
+    def info(self) -> pb.ObservationSpaceInfo:
+        return pb.ObservationSpaceInfo(
+            name=self.name,
+            kind=self.kind,
+            shape=list(self.shape),
+            low=self.low,
+            high=self.high,
+            deterministic=self.deterministic,
+            platform_dependent=self.platform_dependent,
+            feature_names=list(self.feature_names),
+            description=self.description,
+        )
+
+
+def _ir_sha1(text: str) -> str:
+    if text.startswith("; ModuleID"):
+        text = text.partition("\n")[2]
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _instcount_norm(episode: Episode) -> np.ndarray:
+    counts = episode.instcount()
+    total = max(int(counts[2]), 1)
+    normed = counts.astype(np.float64) / total
+    normed[:3] = counts[:3] / np.maximum(counts[:3], 1)  # totals become 1 (0 if empty)
+    normed[2] = float(counts[2] > 0)
+    return normed
+
+
+def _specs() -> dict[str, ObservationSpec]:
+    n_inst = len(features.INSTCOUNT_FEATURES)
+    n_auto = len(features.AUTOPHASE_FEATURES)
+    specs = [
+        ObservationSpec("Ir", "text", "the module as textual LLVM IR", lambda e: e.module.to_text()),
+        ObservationSpec(
+            "IrSha1",
+            "text",
+            "SHA-1 of the textual IR without its ModuleID line, in hex",
+            lambda e: _ir_sha1(e.module.to_text()),
+        ),
+        ObservationSpec("Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()),
+        ObservationSpec(
+            "IrInstructionCount",
+            "int64",
+            "number of instructions in the module's function bodies",
+            lambda e: features.instruction_count(e.module),
+        ),
+        ObservationSpec(
+            "InstCount",
+            "int64_vector",
+            "functions, blocks and instructions, then the count of each opcode",
+            lambda e: e.instcount(),
+            shape=(n_inst,),
+            feature_names=features.INSTCOUNT_FEATURES,
+        ),
+        ObservationSpec(
+            "InstCountNorm",
+            "float64_vector",
+            "InstCount with each opcode count divided by the instruction count "
+            "(and each total set to 1, or 0 when the module is empty)",
+            _instcount_norm,
+            shape=(n_inst,),
+            high=1.0,
+            feature_names=features.INSTCOUNT_FEATURES,
+        ),
+        ObservationSpec(
+            "Autophase",
+            "int64_vector",
+            "the 56 Autophase features of Haj-Ali et al. (docs/observations-autophase.md)",
+            lambda e: features.autophase(e.module),
+            shape=(n_auto,),
+            feature_names=features.AUTOPHASE_FEATURES,
+        ),
+        ObservationSpec(
+            "ObjectTextSizeBytes",
+            "int64",
+            "size in bytes of the .text sections of the module compiled for the host",
+            lambda e: e.text_size(),
+            platform_dependent=True,
+        ),
+    ]
+    for level in ("O0", "O3", "Oz"):
+        specs.append(
+            ObservationSpec(
+                f"IrInstructionCount{level}",
+                "int64",
+                f"IrInstructionCount of the benchmark after LLVM's default<{level}> pipeline"
+                if level != "O0"
+                else "IrInstructionCount of the unoptimized benchmark",
+                lambda e, level=level: e.baseline("IrInstructionCount", level),
+            )
+        )
+        specs.append(
+            ObservationSpec(
+                f"ObjectTextSize{level}",
+                "int64",
+                f"ObjectTextSizeBytes of the benchmark after default<{level}>"
+                if level != "O0"
+                else "ObjectTextSizeBytes of the unoptimized benchmark",
+                lambda e, level=level: e.baseline("ObjectTextSizeBytes", level),
+                platform_dependent=True,
+            )
+        )
+    return {spec.name: spec for spec in specs}
+
+
+SPACES: dict[str, ObservationSpec] = _specs()
+
+
+def compute(episode: Episode, name: str) -> Any:
+    """Computes one observation of the episode's current module."""
+    spec = SPACES.get(name)
+    if spec is None:
+        raise UnknownSpace(
+            f"unknown observation space {name!r}; available: {', '.join(sorted(SPACES))}"
+        )
+    return spec.compute(episode)
+
+
+def to_proto(value: Any) -> pb.Observation:
+    """Encodes an observation value for the wire."""
+    if isinstance(value, str):
+        return pb.Observation(text=value)
+    if isinstance(value, bytes):
+        return pb.Observation(binary=value)
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(value)
+        return pb.Observation(
+            array=pb.Array(dtype=array.dtype.str, shape=list(array.shape), data=array.tobytes())
+        )
+    if isinstance(value, (int, np.integer)):
+        return pb.Observation(int64_value=int(value))
+    return pb.Observation(double_value=float(value))

@@ -1,0 +1,1 @@
+"""The wire contract: protobuf messages, gRPC stubs, worker frames and errors."""

@@ -1,0 +1,235 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Array(_message.Message):
+    __slots__ = ("dtype", "shape", "data")
+    DTYPE_FIELD_NUMBER: _ClassVar[int]
+    SHAPE_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    dtype: str
+    shape: _containers.RepeatedScalarFieldContainer[int]
+    data: bytes
+    def __init__(self, dtype: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class Observation(_message.Message):
+    __slots__ = ("array", "text", "binary", "int64_value", "double_value")
+    ARRAY_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    BINARY_FIELD_NUMBER: _ClassVar[int]
+    INT64_VALUE_FIELD_NUMBER: _ClassVar[int]
+    DOUBLE_VALUE_FIELD_NUMBER: _ClassVar[int]
+    array: Array
+    text: str
+    binary: bytes
+    int64_value: int
+    double_value: float
+    def __init__(self, array: _Optional[_Union[Array, _Mapping]] = ..., text: _Optional[str] = ..., binary: _Optional[bytes] = ..., int64_value: _Optional[int] = ..., double_value: _Optional[float] = ...) -> None: ...
+
+class GetVersionRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetVersionReply(_message.Message):
+    __slots__ = ("service_version", "compiler_version", "protocol_version")
+    SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    COMPILER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    service_version: str
+    compiler_version: str
+    protocol_version: int
+    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ...) -> None: ...
+
+class GetSpacesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ActionSpaceInfo(_message.Message):
+    __slots__ = ("name", "action_names", "pipelines")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACTION_NAMES_FIELD_NUMBER: _ClassVar[int]
+    PIPELINES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    action_names: _containers.RepeatedScalarFieldContainer[str]
+    pipelines: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., action_names: _Optional[_Iterable[str]] = ..., pipelines: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ObservationSpaceInfo(_message.Message):
+    __slots__ = ("name", "kind", "shape", "low", "high", "deterministic", "platform_dependent", "feature_names", "description")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SHAPE_FIELD_NUMBER: _ClassVar[int]
+    LOW_FIELD_NUMBER: _ClassVar[int]
+    HIGH_FIELD_NUMBER: _ClassVar[int]
+    DETERMINISTIC_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_DEPENDENT_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_NAMES_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    kind: str
+    shape: _containers.RepeatedScalarFieldContainer[int]
+    low: float
+    high: float
+    deterministic: bool
+    platform_dependent: bool
+    feature_names: _containers.RepeatedScalarFieldContainer[str]
+    description: str
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., low: _Optional[float] = ..., high: _Optional[float] = ..., deterministic: _Optional[bool] = ..., platform_dependent: _Optional[bool] = ..., feature_names: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ...) -> None: ...
+
+class GetSpacesReply(_message.Message):
+    __slots__ = ("action_space", "observation_spaces")
+    ACTION_SPACE_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
+    action_space: ActionSpaceInfo
+    observation_spaces: _containers.RepeatedCompositeFieldContainer[ObservationSpaceInfo]
+    def __init__(self, action_space: _Optional[_Union[ActionSpaceInfo, _Mapping]] = ..., observation_spaces: _Optional[_Iterable[_Union[ObservationSpaceInfo, _Mapping]]] = ...) -> None: ...
+
+class StartSessionRequest(_message.Message):
+    __slots__ = ("benchmark", "observation_spaces", "actions")
+    BENCHMARK_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    benchmark: str
+    observation_spaces: _containers.RepeatedScalarFieldContainer[str]
+    actions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class StartSessionReply(_message.Message):
+    __slots__ = ("session_id", "observations", "worker_address", "benchmark")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    BENCHMARK_FIELD_NUMBER: _ClassVar[int]
+    session_id: int
+    observations: _containers.RepeatedCompositeFieldContainer[Observation]
+    worker_address: str
+    benchmark: str
+    def __init__(self, session_id: _Optional[int] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ...) -> None: ...
+
+class EndSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: int
+    def __init__(self, session_id: _Optional[int] = ...) -> None: ...
+
+class EndSessionReply(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ForkSessionRequest(_message.Message):
+    __slots__ = ("session_id",)
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: int
+    def __init__(self, session_id: _Optional[int] = ...) -> None: ...
+
+class ForkSessionReply(_message.Message):
+    __slots__ = ("session_id", "worker_address")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    session_id: int
+    worker_address: str
+    def __init__(self, session_id: _Optional[int] = ..., worker_address: _Optional[str] = ...) -> None: ...
+
+class StepRequest(_message.Message):
+    __slots__ = ("session_id", "actions", "observation_spaces")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
+    session_id: int
+    actions: _containers.RepeatedScalarFieldContainer[int]
+    observation_spaces: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, session_id: _Optional[int] = ..., actions: _Optional[_Iterable[int]] = ..., observation_spaces: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class StepReply(_message.Message):
+    __slots__ = ("observations", "actions_applied")
+    OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    observations: _containers.RepeatedCompositeFieldContainer[Observation]
+    actions_applied: int
+    def __init__(self, observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., actions_applied: _Optional[int] = ...) -> None: ...
+
+class ListDatasetsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DatasetInfo(_message.Message):
+    __slots__ = ("name", "description", "license", "size")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    LICENSE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    license: str
+    size: int
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., license: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
+
+class ListDatasetsReply(_message.Message):
+    __slots__ = ("datasets",)
+    DATASETS_FIELD_NUMBER: _ClassVar[int]
+    datasets: _containers.RepeatedCompositeFieldContainer[DatasetInfo]
+    def __init__(self, datasets: _Optional[_Iterable[_Union[DatasetInfo, _Mapping]]] = ...) -> None: ...
+
+class ListBenchmarksRequest(_message.Message):
+    __slots__ = ("dataset",)
+    DATASET_FIELD_NUMBER: _ClassVar[int]
+    dataset: str
+    def __init__(self, dataset: _Optional[str] = ...) -> None: ...
+
+class ListBenchmarksReply(_message.Message):
+    __slots__ = ("uris",)
+    URIS_FIELD_NUMBER: _ClassVar[int]
+    uris: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, uris: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WorkerRequest(_message.Message):
+    __slots__ = ("step", "start", "snapshot", "restore")
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    RESTORE_FIELD_NUMBER: _ClassVar[int]
+    step: StepRequest
+    start: StartSessionRequest
+    snapshot: SnapshotRequest
+    restore: RestoreRequest
+    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ...) -> None: ...
+
+class WorkerReply(_message.Message):
+    __slots__ = ("code", "error_type", "message", "step", "start", "snapshot")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    code: int
+    error_type: str
+    message: str
+    step: StepReply
+    start: StartSessionReply
+    snapshot: SnapshotReply
+    def __init__(self, code: _Optional[int] = ..., error_type: _Optional[str] = ..., message: _Optional[str] = ..., step: _Optional[_Union[StepReply, _Mapping]] = ..., start: _Optional[_Union[StartSessionReply, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ...) -> None: ...
+
+class SnapshotRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SnapshotReply(_message.Message):
+    __slots__ = ("benchmark", "bitcode", "actions")
+    BENCHMARK_FIELD_NUMBER: _ClassVar[int]
+    BITCODE_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    benchmark: str
+    bitcode: bytes
+    actions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, benchmark: _Optional[str] = ..., bitcode: _Optional[bytes] = ..., actions: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class RestoreRequest(_message.Message):
+    __slots__ = ("snapshot",)
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    snapshot: SnapshotReply
+    def __init__(self, snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ...) -> None: ...

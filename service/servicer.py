@@ -1,0 +1,158 @@
+"""The gRPC servicer: a thin layer over the session table and the datasets."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import grpc
+
+from service import benchmarks, observations
+from service.llvm.actions import load_actions
+from service.llvm.toolchain import find_toolchain
+from service.proto import compiler_env_pb2 as pb
+from service.proto import compiler_env_pb2_grpc as pb_grpc
+from service.proto.errors import BenchmarkNotFound, CompilerEnvError, SessionNotFound
+from service.workers import WorkerHandle, WorkerPool
+
+__all__ = ["PROTOCOL_VERSION", "SERVICE_VERSION", "CompilerServicer"]
+
+PROTOCOL_VERSION = 1
+SERVICE_VERSION = "0.1.0"
+R = TypeVar("R")
+
+
+def _status_errors(method: Callable[..., R]) -> Callable[..., R]:
+    """Turns a ``CompilerEnvError`` into a gRPC status with the class name in metadata."""
+
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> R:
+        try:
+            return method(self, request, context)
+        except CompilerEnvError as error:
+            context.set_trailing_metadata((("error-type", type(error).__name__),))
+            context.abort(error.code, str(error))
+            raise  # unreachable: abort raises
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+class CompilerServicer(pb_grpc.CompilerServiceServicer):
+    """Sessions, each served by its own worker process."""
+
+    def __init__(self, socket_dir: Path, *, direct_workers: bool = True, pool_size: int = 1):
+        self.socket_dir = socket_dir
+        self.direct_workers = direct_workers
+        self.pool = WorkerPool(socket_dir, pool_size)
+        self.sessions: dict[int, WorkerHandle] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stops every worker."""
+        with self._lock:
+            sessions, self.sessions = self.sessions, {}
+        for worker in sessions.values():
+            worker.stop()
+        self.pool.close()
+
+    def _session(self, session_id: int) -> WorkerHandle:
+        with self._lock:
+            worker = self.sessions.get(session_id)
+        if worker is None:
+            raise SessionNotFound(
+                f"no session {session_id} on this service (ended, or the service restarted)"
+            )
+        return worker
+
+    def _add(self, worker: WorkerHandle) -> int:
+        with self._lock:
+            session_id = next(self._ids)
+            self.sessions[session_id] = worker
+        return session_id
+
+    def _address(self, worker: WorkerHandle) -> str:
+        return worker.address if self.direct_workers else ""
+
+    @_status_errors
+    def GetVersion(self, request: pb.GetVersionRequest, context: Any) -> pb.GetVersionReply:
+        return pb.GetVersionReply(
+            service_version=SERVICE_VERSION,
+            compiler_version=f"LLVM {find_toolchain().version}",
+            protocol_version=PROTOCOL_VERSION,
+        )
+
+    @_status_errors
+    def GetSpaces(self, request: pb.GetSpacesRequest, context: Any) -> pb.GetSpacesReply:
+        table = load_actions(find_toolchain().major)
+        return pb.GetSpacesReply(
+            action_space=pb.ActionSpaceInfo(
+                name=table.name,
+                action_names=[a.name for a in table.actions],
+                pipelines=[a.pipeline for a in table.actions],
+            ),
+            observation_spaces=[spec.info() for spec in observations.SPACES.values()],
+        )
+
+    @_status_errors
+    def StartSession(self, request: pb.StartSessionRequest, context: Any) -> pb.StartSessionReply:
+        worker = self.pool.take()
+        try:
+            reply = worker.call(pb.WorkerRequest(start=request)).start
+        except BaseException:
+            worker.stop()
+            raise
+        reply.session_id = self._add(worker)
+        reply.worker_address = self._address(worker)
+        return reply
+
+    @_status_errors
+    def EndSession(self, request: pb.EndSessionRequest, context: Any) -> pb.EndSessionReply:
+        with self._lock:
+            worker = self.sessions.pop(request.session_id, None)
+        if worker is not None:
+            worker.stop()
+        return pb.EndSessionReply()
+
+    @_status_errors
+    def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:
+        snapshot = self._session(request.session_id).call(pb.WorkerRequest(snapshot={})).snapshot
+        worker = self.pool.take()
+        try:
+            worker.call(pb.WorkerRequest(restore=pb.RestoreRequest(snapshot=snapshot)))
+        except BaseException:
+            worker.stop()
+            raise
+        return pb.ForkSessionReply(
+            session_id=self._add(worker), worker_address=self._address(worker)
+        )
+
+    @_status_errors
+    def Step(self, request: pb.StepRequest, context: Any) -> pb.StepReply:
+        return self._session(request.session_id).call(pb.WorkerRequest(step=request)).step
+
+    @_status_errors
+    def ListDatasets(self, request: pb.ListDatasetsRequest, context: Any) -> pb.ListDatasetsReply:
+        return pb.ListDatasetsReply(
+            datasets=[
+                pb.DatasetInfo(
+                    name=d.name, description=d.description, license=d.license, size=d.size
+                )
+                for d in benchmarks.datasets().values()
+            ]
+        )
+
+    @_status_errors
+    def ListBenchmarks(
+        self, request: pb.ListBenchmarksRequest, context: Any
+    ) -> pb.ListBenchmarksReply:
+        dataset = benchmarks.datasets().get(request.dataset)
+        if dataset is None:
+            raise BenchmarkNotFound(
+                f"unknown dataset {request.dataset!r}; known: {', '.join(benchmarks.datasets())}"
+            )
+        return pb.ListBenchmarksReply(uris=dataset.uris())

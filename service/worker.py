@@ -1,0 +1,164 @@
+"""The worker process: serves one session's program, one request at a time.
+
+A worker is started by the service (``python -m service.worker``) with a
+connected control socket, and listens on a unix socket of its own so that a
+local client can send steps to it directly. It is a plain command loop: read a
+``WorkerRequest`` frame, run it, send a ``WorkerReply`` frame. It exits when the
+service closes the control socket. An LLVM crash ends this process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import selectors
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+from service import benchmarks, observations
+from service.episode import Episode
+from service.llvm.actions import load_actions
+from service.llvm.binding import lib
+from service.llvm.module import Context
+from service.llvm.toolchain import find_toolchain
+from service.proto import compiler_env_pb2 as pb
+from service.proto.errors import CompilerEnvError, ResetRequired
+from service.proto.frames import ConnectionClosed, recv_frame, send_frame
+
+__all__ = ["Worker", "main"]
+
+
+class Worker:
+    """The state of a worker: at most one episode."""
+
+    def __init__(self) -> None:
+        lib()
+        self.table = load_actions(find_toolchain().major)
+        self.context = Context()
+        self.episode: Episode | None = None
+
+    def handle(self, request: pb.WorkerRequest) -> pb.WorkerReply:
+        """Runs one request; errors become a reply with their status."""
+        try:
+            kind = request.WhichOneof("kind")
+            if kind == "step":
+                return pb.WorkerReply(step=self.step(request.step))
+            if kind == "start":
+                return pb.WorkerReply(start=self.start(request.start))
+            if kind == "snapshot":
+                return pb.WorkerReply(snapshot=self.snapshot())
+            if kind == "restore":
+                self.restore(request.restore.snapshot)
+                return pb.WorkerReply()
+            raise CompilerEnvError(f"unknown worker request {kind!r}")
+        except CompilerEnvError as error:
+            return pb.WorkerReply(
+                code=error.code.value[0], error_type=type(error).__name__, message=str(error)
+            )
+        except Exception as error:  # a bug: report it rather than die
+            return pb.WorkerReply(
+                code=2,
+                error_type="CompilerEnvError",
+                message=f"internal error in the worker: {error!r}\n{traceback.format_exc()}",
+            )
+
+    def _replace(self, episode: Episode) -> None:
+        if self.episode is not None:
+            self.episode.close()
+        self.episode = episode
+
+    def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
+        benchmark = benchmarks.resolve(request.benchmark)
+        episode = Episode(benchmark, self.table, self.context)
+        try:
+            episode.apply(list(request.actions))
+            values = episode.observe(list(request.observation_spaces))
+        except BaseException:
+            episode.close()
+            raise
+        self._replace(episode)
+        return pb.StartSessionReply(
+            benchmark=benchmark.uri, observations=[observations.to_proto(v) for v in values]
+        )
+
+    def _current(self) -> Episode:
+        if self.episode is None:
+            raise ResetRequired("this session has no benchmark yet; call reset() first")
+        return self.episode
+
+    def step(self, request: pb.StepRequest) -> pb.StepReply:
+        episode = self._current()
+        names = list(request.observation_spaces)
+        for name in names:
+            if name not in observations.SPACES:
+                observations.compute(episode, name)  # raises UnknownSpace before any action
+        applied = episode.apply(list(request.actions))
+        values = episode.observe(names)
+        return pb.StepReply(
+            actions_applied=applied, observations=[observations.to_proto(v) for v in values]
+        )
+
+    def snapshot(self) -> pb.SnapshotReply:
+        episode = self._current()
+        return pb.SnapshotReply(
+            benchmark=episode.benchmark.uri,
+            bitcode=episode.module.to_bitcode(),
+            actions=episode.actions,
+        )
+
+    def restore(self, snapshot: pb.SnapshotReply) -> None:
+        episode = Episode(benchmarks.resolve(snapshot.benchmark), self.table, self.context)
+        episode.module.close()
+        episode.module = self.context.parse(snapshot.bitcode, snapshot.benchmark)
+        episode.module.identifier = snapshot.benchmark
+        episode.actions = list(snapshot.actions)
+        self._replace(episode)
+
+
+def serve(worker: Worker, control: socket.socket, listener: socket.socket) -> None:
+    """Answers frames from the control socket and from direct clients until the service leaves."""
+    selector = selectors.DefaultSelector()
+    selector.register(control, selectors.EVENT_READ)
+    selector.register(listener, selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select():
+            sock = key.fileobj
+            assert isinstance(sock, socket.socket)
+            if sock is listener:
+                client, _ = listener.accept()
+                selector.register(client, selectors.EVENT_READ)
+                continue
+            try:
+                request = recv_frame(sock, pb.WorkerRequest)
+                send_frame(sock, worker.handle(request))
+            except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+                selector.unregister(sock)
+                sock.close()
+                if sock is control:
+                    return
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="A compiler_env worker process.")
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--listen", required=True, help="unix socket path for direct clients")
+    args = parser.parse_args(argv)
+    control = socket.socket(fileno=args.control_fd)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(args.listen)
+    listener.listen(4)
+    worker = Worker()
+    send_frame(control, pb.WorkerReply())  # ready
+    try:
+        serve(worker, control, listener)
+    finally:
+        listener.close()
+        Path(args.listen).unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.pop("PYTHONSTARTUP", None)
+    sys.exit(main())

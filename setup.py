@@ -1,0 +1,57 @@
+"""Builds the native feature helper (service/llvm/_native) against the LLVM found.
+
+The helper is a plain shared library over LLVM's C API that Python loads with
+ctypes. It is found the same way the service finds LLVM (COMPILER_ENV_LLVM_CONFIG,
+else llvm-config of a supported version). Without LLVM's headers the package
+still installs, and the engine reports that the helper is missing when used.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from setuptools import Extension, setup
+
+SUPPORTED = (19,)
+
+
+def llvm_config():
+    explicit = os.environ.get("COMPILER_ENV_LLVM_CONFIG")
+    candidates = [explicit] if explicit else []
+    for major in SUPPORTED:
+        candidates += [shutil.which(f"llvm-config-{major}"), f"/usr/lib/llvm-{major}/bin/llvm-config"]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def native_extensions():
+    config = llvm_config()
+    if config is None:
+        print("warning: no supported llvm-config found; the native helper is not built")
+        return []
+
+    def ask(flag):
+        return subprocess.run([config, flag], check=True, capture_output=True, text=True).stdout.strip()
+
+    include, libdir, major = ask("--includedir"), ask("--libdir"), ask("--version").split(".")[0]
+    if not (Path(include) / "llvm-c" / "Core.h").exists():
+        print(f"warning: {include}/llvm-c is missing (install llvm-{major}-dev); helper not built")
+        return []
+    return [
+        Extension(
+            "service.llvm._native",
+            sources=["service/llvm/native/features.c"],
+            include_dirs=[include],
+            library_dirs=[libdir],
+            libraries=[f"LLVM-{major}"],
+            runtime_library_dirs=[libdir],
+            extra_compile_args=["-O2", "-std=c11"],
+            optional=True,
+        )
+    ]
+
+
+setup(ext_modules=native_extensions())
