@@ -1,0 +1,193 @@
+/*
+ * cenv_features.h - native observation helpers for LLVM modules.
+ *
+ * A small C11 library written against the LLVM C API only.  It computes the
+ * cheap, frequently requested observations of an LLVM module (instruction
+ * counts, per-opcode histogram, Autophase feature vector) in a single walk
+ * over the IR, without allocating memory.
+ *
+ * ABI
+ * ---
+ * The library is meant to be loaded with Python ctypes.  The caller passes an
+ * LLVMModuleRef that it obtained from the *same* libLLVM instance this library
+ * is linked against (libLLVM.so.19.1).  Mixing modules from another LLVM build
+ * is undefined behaviour.
+ *
+ * All counters are int64_t.  Output arrays are caller-owned; the library never
+ * keeps a pointer to them (or to the module) after a call returns.
+ *
+ * Functions filling an array return 0 on success and a negative CENV_E_* code
+ * when an argument is invalid, in which case the array is left untouched.
+ * Only the first *_SIZE entries of an output array are written; any entries
+ * beyond that are left as they were.
+ *
+ * The library has no global mutable state; calls on different modules may run
+ * concurrently.  Calls on the same module (or on modules sharing an
+ * LLVMContext) must not race with code that modifies that module/context.
+ * The module is only read, with one exception: when an integer constant wider
+ * than 64 bits is found, the constant 1 of that type is looked up through
+ * LLVMConstInt, which may create that (uniqued) constant in the context.
+ *
+ * Building
+ * --------
+ *   cc -std=c11 -O2 -shared -fPIC -I/usr/lib/llvm-19/include features.c \
+ *      -L/usr/lib/llvm-19/lib -lLLVM-19 -Wl,-rpath,/usr/lib/llvm-19/lib \
+ *      -o libfeatures.so
+ * (setup.py does this during the package's install.)
+ *
+ * ctypes prototypes (for reference):
+ *
+ *   lib.cenv_instruction_count.argtypes = [c_void_p]
+ *   lib.cenv_instruction_count.restype  = c_int64
+ *   lib.cenv_instcount.argtypes = [c_void_p, POINTER(c_int64), c_int]
+ *   lib.cenv_instcount.restype  = c_int
+ *   lib.cenv_autophase.argtypes = [c_void_p, POINTER(c_int64), c_int]
+ *   lib.cenv_autophase.restype  = c_int
+ *   lib.cenv_instcount_size.restype = c_int     (and the other *_size /
+ *   lib.cenv_max_opcode.restype     = c_int      cenv_max_opcode getters)
+ *   lib.cenv_autophase_name.argtypes = [c_int]
+ *   lib.cenv_autophase_name.restype  = c_char_p
+ */
+#ifndef CENV_LLVM_NATIVE_FEATURES_H
+#define CENV_LLVM_NATIVE_FEATURES_H
+
+#include <stdint.h>
+
+#include <llvm-c/Types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define CENV_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define CENV_API __attribute__((visibility("default")))
+#else
+#define CENV_API
+#endif
+
+/* Error codes (negative return values). */
+#define CENV_E_NULL_MODULE (-1) /* module argument is NULL */
+#define CENV_E_NULL_OUT (-2)    /* output array is NULL */
+#define CENV_E_SHORT_OUT (-3)   /* output array shorter than required */
+
+/*
+ * Largest LLVMOpcode value defined by LLVM 19's llvm-c/Core.h
+ * (LLVMFreeze = 68).  Values 6, 47 (UserOp1) and 48 (UserOp2) are defined or
+ * reserved but never produced for real instructions, so their slots are
+ * always 0.
+ */
+#define CENV_MAX_OPCODE 68
+
+/*
+ * Layout of the cenv_instcount() output:
+ *   out[0]                 functions that have a body (at least one block)
+ *   out[1]                 basic blocks
+ *   out[2]                 instructions
+ *   out[3 + (op - 1)]      instructions with LLVMGetInstructionOpcode() == op,
+ *                          for op in 1..CENV_MAX_OPCODE
+ * i.e. the count of opcode `op` is at index CENV_INSTCOUNT_OPCODE_BASE-1+op.
+ */
+#define CENV_INSTCOUNT_FUNCTIONS 0
+#define CENV_INSTCOUNT_BLOCKS 1
+#define CENV_INSTCOUNT_INSTRUCTIONS 2
+#define CENV_INSTCOUNT_OPCODE_BASE 3
+#define CENV_INSTCOUNT_SIZE (CENV_INSTCOUNT_OPCODE_BASE + CENV_MAX_OPCODE) /* 71 */
+
+/*
+ * Autophase feature indices (Haj-Ali et al., MLSys 2020).  The exact
+ * definition of every feature is given in docs/observations-autophase.md and
+ * in the comments of features.c.
+ */
+enum cenv_autophase_feature {
+  CENV_AP_BBNumArgsHi = 0,
+  CENV_AP_BBNumArgsLo = 1,
+  CENV_AP_onePred = 2,
+  CENV_AP_onePredOneSuc = 3,
+  CENV_AP_onePredTwoSuc = 4,
+  CENV_AP_oneSuccessor = 5,
+  CENV_AP_twoPred = 6,
+  CENV_AP_twoPredOneSuc = 7,
+  CENV_AP_twoEach = 8,
+  CENV_AP_twoSuccessor = 9,
+  CENV_AP_morePreds = 10,
+  CENV_AP_BB03Phi = 11,
+  CENV_AP_BBHiPhi = 12,
+  CENV_AP_BBNoPhi = 13,
+  CENV_AP_BeginPhi = 14,
+  CENV_AP_BranchCount = 15,
+  CENV_AP_returnInt = 16,
+  CENV_AP_CriticalCount = 17,
+  CENV_AP_NumEdges = 18,
+  CENV_AP_const32Bit = 19,
+  CENV_AP_const64Bit = 20,
+  CENV_AP_numConstZeroes = 21,
+  CENV_AP_numConstOnes = 22,
+  CENV_AP_UncondBranches = 23,
+  CENV_AP_binaryConstArg = 24,
+  CENV_AP_NumAShrInst = 25,
+  CENV_AP_NumAddInst = 26,
+  CENV_AP_NumAllocaInst = 27,
+  CENV_AP_NumAndInst = 28,
+  CENV_AP_BlockMid = 29,
+  CENV_AP_BlockLow = 30,
+  CENV_AP_NumBitCastInst = 31,
+  CENV_AP_NumBrInst = 32,
+  CENV_AP_NumCallInst = 33,
+  CENV_AP_NumGetElementPtrInst = 34,
+  CENV_AP_NumICmpInst = 35,
+  CENV_AP_NumLShrInst = 36,
+  CENV_AP_NumLoadInst = 37,
+  CENV_AP_NumMulInst = 38,
+  CENV_AP_NumOrInst = 39,
+  CENV_AP_NumPHIInst = 40,
+  CENV_AP_NumRetInst = 41,
+  CENV_AP_NumSExtInst = 42,
+  CENV_AP_NumSelectInst = 43,
+  CENV_AP_NumShlInst = 44,
+  CENV_AP_NumStoreInst = 45,
+  CENV_AP_NumSubInst = 46,
+  CENV_AP_NumTruncInst = 47,
+  CENV_AP_NumXorInst = 48,
+  CENV_AP_NumZExtInst = 49,
+  CENV_AP_TotalBlocks = 50,
+  CENV_AP_TotalInsts = 51,
+  CENV_AP_TotalMemInst = 52,
+  CENV_AP_TotalFuncs = 53,
+  CENV_AP_ArgsPhi = 54,
+  CENV_AP_testUnary = 55
+};
+#define CENV_AUTOPHASE_SIZE 56
+
+/* Number of instructions in all function bodies of `m`, or CENV_E_NULL_MODULE. */
+CENV_API int64_t cenv_instruction_count(LLVMModuleRef m);
+
+/*
+ * Fill out[0 .. CENV_INSTCOUNT_SIZE-1] with the layout described above.
+ * `n` is the capacity of `out` and must be >= CENV_INSTCOUNT_SIZE.
+ */
+CENV_API int cenv_instcount(LLVMModuleRef m, int64_t *out, int n);
+
+/*
+ * Fill out[0 .. CENV_AUTOPHASE_SIZE-1] with the Autophase features, in the
+ * order of enum cenv_autophase_feature.  `n` must be >= CENV_AUTOPHASE_SIZE.
+ */
+CENV_API int cenv_autophase(LLVMModuleRef m, int64_t *out, int n);
+
+/* Runtime copies of the compile-time sizes, for ctypes callers. */
+CENV_API int cenv_instcount_size(void);   /* CENV_INSTCOUNT_SIZE (71) */
+CENV_API int cenv_max_opcode(void);       /* CENV_MAX_OPCODE (68) */
+CENV_API int cenv_autophase_size(void);   /* CENV_AUTOPHASE_SIZE (56) */
+
+/*
+ * Name of Autophase feature `i` (e.g. "BBNumArgsHi"), a static string, or
+ * NULL when i is out of range.  Lets callers check the feature order.
+ */
+CENV_API const char *cenv_autophase_name(int i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CENV_LLVM_NATIVE_FEATURES_H */
