@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import os
 import socket
 import subprocess
 import sys
@@ -121,7 +120,6 @@ class _LocalService:
             stdout=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
         )
         assert self.process.stdout is not None
         address = self.process.stdout.readline().strip()

@@ -134,7 +134,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         ["Bitcode"]`` right after ``reset()``); the command writes ``output.bc``.
         """
         major = self.compiler_version.split()[-1].split(".")[0]
-        pipeline = ",".join(self.action_space.pipelines[a] for a in self.actions)
+        pipeline = ",invalidate<all>,".join(self.action_space.pipelines[a] for a in self.actions)
         return f"opt-{major} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
 
     # -- the episode ----------------------------------------------------------------
@@ -173,7 +173,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             self._end_session()
             reply = self._connection.call("StartSession", request)
             self._attach(reply.session_id, reply.worker_address)
-        values = dict(zip(names, (decode(o) for o in reply.observations)))
+        values = self._decode(names, reply.observations)
         self.actions = []
         self.episode_reward = 0.0
         self.reward.clear()
@@ -194,6 +194,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         if self._session is not None:
             session, self._session = self._session, None
             self._connection.call("EndSession", pb.EndSessionRequest(session_id=session))
+
+    def _decode(self, names: list[str], observations: Any) -> dict[str, Any]:
+        return {
+            name: self.observation_spaces[name].convert(decode(observation))
+            for name, observation in zip(names, observations)
+        }
 
     def _reset_reward(self) -> None:
         assert self._reward is not None
@@ -218,7 +224,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         if not names:
             return {}
         reply = self._step_request([], names)
-        return dict(zip(names, (decode(o) for o in reply.observations)))
+        return self._decode(names, reply.observations)
 
     def step(self, action: int) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """Applies one action; returns ``(observation, reward, terminated, truncated, info)``."""
@@ -241,7 +247,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             names += list(self._reward.observations)
         reply = self._step_request(indices, names)
         self.actions.extend(indices)
-        values = dict(zip(names, (decode(o) for o in reply.observations)))
+        values = self._decode(names, reply.observations)
         reward = 0.0
         if self._reward is not None:
             reward = self._reward.update(values)

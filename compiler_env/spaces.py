@@ -20,6 +20,7 @@ from service.proto.errors import InvalidAction, UnknownSpace
 __all__ = [
     "ActionSpace",
     "Bytes",
+    "CountDict",
     "Described",
     "Scalar",
     "TextSpace",
@@ -39,6 +40,10 @@ class Described:
     deterministic: bool = True
     platform_dependent: bool = False
     feature_names: tuple[str, ...] = ()
+
+    def convert(self, value: Any) -> Any:
+        """The value users see for a decoded wire value."""
+        return value
 
     def describe(self, info: pb.ObservationSpaceInfo) -> None:
         self.name = info.name
@@ -117,6 +122,13 @@ class Vector(Described, spaces.Box):
     """A fixed-length feature vector (``gymnasium.spaces.Box``)."""
 
 
+class CountDict(Described, spaces.Dict):
+    """Named counts: a ``gymnasium.spaces.Dict`` of ``Scalar``s."""
+
+    def convert(self, value: Any) -> dict[str, int]:
+        return dict(zip(self.feature_names, (int(v) for v in value)))
+
+
 class TextSpace(Described, spaces.Text):
     """Text such as IR (``gymnasium.spaces.Text`` over printable ASCII)."""
 
@@ -130,6 +142,9 @@ def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
         dtype = np.int64 if info.kind == "int64_vector" else np.float64
         high = np.iinfo(np.int64).max if dtype is np.int64 else info.high
         space = Vector(low=info.low, high=high, shape=tuple(info.shape), dtype=dtype)
+    elif info.kind == "int64_dict":
+        high = int(np.iinfo(np.int64).max)
+        space = CountDict({name: Scalar(0, high) for name in info.feature_names})
     elif info.kind == "text":
         space = TextSpace(max_length=2**31, min_length=0, charset=_IR_CHARSET)
     elif info.kind == "bytes":

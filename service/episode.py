@@ -27,8 +27,13 @@ class Episode:
         self.benchmark = benchmark
         self.table = actions
         self.context = context
-        self.module: Module = context.parse(benchmark.bitcode, benchmark.uri)
-        self.module.verify()
+        parsed = context.parse(benchmark.bitcode, benchmark.uri)
+        # Start from the module as it reads back from our own bitcode, the same
+        # bytes that the Bitcode observation gives and `opt` reads: then both
+        # start with the same use-list order, which some passes depend on.
+        with parsed:
+            parsed.verify()
+            self.module: Module = context.parse(parsed.to_bitcode(), benchmark.uri)
         self.module.identifier = benchmark.uri
         self.actions: list[int] = []
         self._machine: TargetMachine | None = None

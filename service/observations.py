@@ -26,7 +26,7 @@ class ObservationSpec:
     """One observation space."""
 
     name: str
-    kind: str  # "int64", "int64_vector", "float64_vector", "text" or "bytes"
+    kind: str  # "int64", "int64_vector", "int64_dict", "float64_vector", "text" or "bytes"
     description: str
     compute: Callable[[Episode], Any]
     shape: tuple[int, ...] = ()
@@ -87,6 +87,14 @@ def _specs() -> dict[str, ObservationSpec]:
             "InstCount",
             "int64_vector",
             "functions, blocks and instructions, then the count of each opcode",
+            lambda e: e.instcount(),
+            shape=(n_inst,),
+            feature_names=features.INSTCOUNT_FEATURES,
+        ),
+        ObservationSpec(
+            "InstCountDict",
+            "int64_dict",
+            "InstCount as a dict from feature name to count",
             lambda e: e.instcount(),
             shape=(n_inst,),
             feature_names=features.INSTCOUNT_FEATURES,

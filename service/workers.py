@@ -36,7 +36,6 @@ class WorkerHandle:
         self._lock = threading.Lock()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {k: v for k, v in os.environ.items() if k in _KEPT_ENV}
-        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "service.worker", "--control-fd", str(theirs.fileno()),
              "--listen", self.address],
