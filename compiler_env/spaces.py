@@ -57,7 +57,7 @@ class ActionSpace(spaces.Discrete):
     """The passes an agent can apply: ``Discrete(n)`` with a name for every index.
 
     >>> space = ActionSpace("demo-v1", ["adce", "sroa"], ["function(adce)", "function(sroa)"])
-    >>> space.index("sroa"), space.names[0], space.n
+    >>> space.index("sroa"), space.names[0], int(space.n)
     (1, 'adce', 2)
     """
 

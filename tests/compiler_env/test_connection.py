@@ -1,0 +1,21 @@
+"""The local service that make() starts on demand, shared by a process's envs."""
+
+from __future__ import annotations
+
+import compiler_env
+from compiler_env import connection
+
+
+def test_local_service_is_shared_and_stopped_with_the_last_env() -> None:
+    first = compiler_env.make("llvm-v0")
+    second = compiler_env.make("llvm-v0")
+    local = connection._local
+    assert local is not None and first._connection is second._connection
+    first.reset()
+    fork = first.fork()
+    first.close()
+    second.close()
+    assert local.process.poll() is None  # the fork still uses it
+    fork.close()
+    assert local.process.wait(timeout=20) is not None
+    assert connection._local is None
