@@ -9,19 +9,16 @@ from typing import Any, SupportsFloat
 
 import gymnasium
 
-from compiler_env.connection import (
-    Connection,
-    WorkerChannel,
-    local_service,
-    release_local_service,
-)
+from compiler_env.connection import Connection, ServiceRef
 from compiler_env.datasets import Benchmark, Datasets
+from compiler_env.retry import RECOVERABLE, RetryPolicy
 from compiler_env.rewards import Reward, make_reward
+from compiler_env.session import Session
 from compiler_env.spaces import ActionSpace, Described, decode, make_observation_space
 from compiler_env.state import CompilerEnvState
 from compiler_env.views import ObservationView, RewardView
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import EnvClosed, InvalidAction, ResetRequired, UnknownSpace
+from service.proto.errors import CompilerEnvError, EnvClosed, InvalidAction, UnknownSpace
 
 __all__ = ["DEFAULT_BENCHMARK", "CompilerEnv"]
 
@@ -38,6 +35,9 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         reward_space: a reward space name or a ``Reward`` object, or None.
         service: the address of a running service; None starts (or shares) a
             local one for this process.
+        token: the service's access token, if it requires one.
+        tls_root_certificates: PEM certificates to trust: connect with TLS.
+        retry: how to recover from lost workers and services (``RetryPolicy``).
 
     >>> import compiler_env
     >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
@@ -55,17 +55,17 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         observation_space: str | None = None,
         reward_space: str | Reward | None = None,
         service: str | None = None,
+        *,
+        token: str | None = None,
+        tls_root_certificates: bytes | None = None,
+        retry: RetryPolicy | None = None,
         render_mode: str | None = None,
-        _connection: Connection | None = None,
     ) -> None:
-        self._owns_local = service is None and _connection is None
-        if _connection is not None:
-            self._connection = _connection
-        elif service is None:
-            self._connection = local_service()
-        else:
-            self._connection = Connection(service)
-            self._connection.wait_ready()
+        self._closed = True  # until the session exists
+        self._session = Session(
+            ServiceRef(service, token, tls_root_certificates), retry or RetryPolicy()
+        )
+        self._closed = False
         self.render_mode = render_mode
         spaces = self._connection.spaces
         self.action_space = ActionSpace(
@@ -81,17 +81,26 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             self.observation_space = self._space(observation_space)
         self._reward: Reward | None = make_reward(reward_space) if reward_space else None
         self._benchmark_uri = _uri(benchmark) if benchmark else DEFAULT_BENCHMARK
-        self._session: int | None = None
-        self._channel: WorkerChannel | None = None
-        self._closed = False
         self._start_time = time.monotonic()
-        self.actions: list[int] = []
         self.episode_reward: float = 0.0
         self.observation = ObservationView(self)
         self.reward = RewardView(self)
         self.datasets = Datasets(self._connection)
 
     # -- properties ---------------------------------------------------------------
+
+    @property
+    def _connection(self) -> Connection:
+        return self._session.connection
+
+    @property
+    def actions(self) -> list[int]:
+        """The actions of the episode so far (a copy)."""
+        return list(self._session.actions)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._session.policy
 
     @property
     def benchmark(self) -> str:
@@ -109,7 +118,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     @reward_space.setter
     def reward_space(self, space: str | Reward | None) -> None:
         self._reward = make_reward(space) if space else None
-        if self._reward is not None and self._session is not None:
+        if self._reward is not None and self._session.id is not None:
             self._reset_reward()
 
     @property
@@ -160,21 +169,20 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]:
-        """Starts an episode on the benchmark (``options={"benchmark": uri}`` picks another)."""
+        """Starts an episode on the benchmark (``options={"benchmark": uri}`` picks another).
+
+        If the new benchmark cannot be loaded, the error is raised and the
+        previous episode is left as it was.
+        """
         self._check_open()
         super().reset(seed=seed)
+        uri = self._benchmark_uri
         if options and options.get("benchmark") is not None:
-            self.benchmark = options["benchmark"]
+            uri = _uri(options["benchmark"])
         names = self._reset_names()
-        request = pb.StartSessionRequest(benchmark=self._benchmark_uri, observation_spaces=names)
-        if self._channel is not None:
-            reply = self._channel.call(pb.WorkerRequest(start=request)).start
-        else:
-            self._end_session()
-            reply = self._connection.call("StartSession", request)
-            self._attach(reply.session_id, reply.worker_address)
+        reply = self._session.start(uri, names)
+        self._benchmark_uri = uri
         values = self._decode(names, reply.observations)
-        self.actions = []
         self.episode_reward = 0.0
         self.reward.clear()
         self._start_time = time.monotonic()
@@ -182,18 +190,6 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             self._reward.reset(values, values)
         observation = values[self._observation_name] if self._observation_name else None
         return observation, {"benchmark": reply.benchmark}
-
-    def _attach(self, session: int, worker_address: str) -> None:
-        self._session = session
-        self._channel = WorkerChannel(worker_address) if worker_address else None
-
-    def _end_session(self) -> None:
-        if self._channel is not None:
-            self._channel.close()
-            self._channel = None
-        if self._session is not None:
-            session, self._session = self._session, None
-            self._connection.call("EndSession", pb.EndSessionRequest(session_id=session))
 
     def _decode(self, names: list[str], observations: Any) -> dict[str, Any]:
         return {
@@ -210,12 +206,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
 
     def _step_request(self, actions: list[int], names: list[str]) -> pb.StepReply:
         self._check_open()
-        if self._session is None:
-            raise ResetRequired("call env.reset() before stepping or observing")
-        request = pb.StepRequest(session_id=self._session, actions=actions, observation_spaces=names)
-        if self._channel is not None:
-            return self._channel.call(pb.WorkerRequest(step=request)).step
-        return self._connection.call("Step", request)
+        return self._session.step(actions, names)
 
     def compute_observations(self, names: list[str]) -> dict[str, Any]:
         """Computes observation spaces of the current program without changing it."""
@@ -245,8 +236,10 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         names = [self._observation_name] if self._observation_name else []
         if self._reward is not None:
             names += list(self._reward.observations)
-        reply = self._step_request(indices, names)
-        self.actions.extend(indices)
+        try:
+            reply = self._step_request(indices, names)
+        except RECOVERABLE as error:
+            return self._failed_step(indices, error)
         values = self._decode(names, reply.observations)
         reward = 0.0
         if self._reward is not None:
@@ -255,17 +248,30 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         observation = values[self._observation_name] if self._observation_name else None
         return observation, reward, False, False, {}
 
+    def _failed_step(
+        self, actions: list[int], error: CompilerEnvError
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """Every try of a step failed: keep the last good state, then truncate or raise."""
+        self._session.restore_or_raise()
+        named = ", ".join(f"{a} ({self.action_space.names[a]})" for a in actions)
+        message = (
+            f"action {named} failed on every one of {self.retry_policy.attempts} tries: "
+            f"{error}. The episode is kept at its last good step ({len(self.actions)} actions)"
+        )
+        if self.retry_policy.on_error == "raise":
+            raise type(error)(message) from error
+        observation = None
+        if self._observation_name:
+            observation = self.compute_observations([self._observation_name])[
+                self._observation_name
+            ]
+        return observation, 0.0, False, True, {"error": message, "error_type": type(error).__name__}
+
     def fork(self) -> CompilerEnv:
         """A new env whose episode continues independently from this one's current state."""
-        self._step_request([], [])  # checks there is an episode
-        assert self._session is not None
-        reply = self._connection.call("ForkSession", pb.ForkSessionRequest(session_id=self._session))
-        if self._owns_local:
-            local_service()  # the fork is one more user of the shared local service
+        self._check_open()
         other = copy.copy(self)
-        other._owns_local = self._owns_local
-        other._attach(reply.session_id, reply.worker_address)
-        other.actions = list(self.actions)
+        other._session = self._session.fork()
         other._reward = copy.deepcopy(self._reward)
         other.observation = ObservationView(other)
         other.reward = RewardView(other)
@@ -283,13 +289,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         """Ends the session; the last env of a local service stops it."""
         if self._closed:
             return
-        try:
-            self._end_session()
-        except Exception:  # the service may already be gone; closing must not fail
-            pass
         self._closed = True
-        if self._owns_local:
-            release_local_service(self._connection)
+        self._session.close()
 
     def __enter__(self) -> CompilerEnv:
         return self

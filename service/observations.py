@@ -69,14 +69,18 @@ def _specs() -> dict[str, ObservationSpec]:
     n_inst = len(features.INSTCOUNT_FEATURES)
     n_auto = len(features.AUTOPHASE_FEATURES)
     specs = [
-        ObservationSpec("Ir", "text", "the module as textual LLVM IR", lambda e: e.module.to_text()),
+        ObservationSpec(
+            "Ir", "text", "the module as textual LLVM IR", lambda e: e.module.to_text()
+        ),
         ObservationSpec(
             "IrSha1",
             "text",
             "SHA-1 of the textual IR without its ModuleID line, in hex",
             lambda e: _ir_sha1(e.module.to_text()),
         ),
-        ObservationSpec("Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()),
+        ObservationSpec(
+            "Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()
+        ),
         ObservationSpec(
             "IrInstructionCount",
             "int64",

@@ -8,6 +8,7 @@ command-line entry point (``python -m service``).
 from __future__ import annotations
 
 import argparse
+import hmac
 import os
 import shutil
 import signal
@@ -17,10 +18,12 @@ import threading
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 
 from service.proto import compiler_env_pb2_grpc as pb_grpc
+from service.sandbox import SandboxLimits
 from service.servicer import CompilerServicer
 
 __all__ = ["RunningService", "create_server", "main"]
@@ -48,26 +51,74 @@ class RunningService:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+class _TokenCheck(grpc.ServerInterceptor):
+    """Refuses every call whose ``authorization`` metadata is not ``Bearer <token>``."""
+
+    def __init__(self, token: str) -> None:
+        self._expected = f"Bearer {token}".encode()
+
+        def refuse(request: Any, context: grpc.ServicerContext) -> Any:
+            context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                "this service requires a token: pass token=... to compiler_env.make()",
+            )
+
+        self._refusal = grpc.unary_unary_rpc_method_handler(refuse)
+
+    def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
+        for key, value in details.invocation_metadata or ():
+            if key == "authorization" and hmac.compare_digest(value.encode(), self._expected):
+                return continuation(details)
+        return self._refusal
+
+
 def create_server(
-    address: str | None = None, *, pool_size: int = 1, max_workers: int = 16
+    address: str | None = None,
+    *,
+    pool_size: int = 1,
+    max_workers: int = 16,
+    limits: SandboxLimits | None = None,
+    token: str | None = None,
+    tls: tuple[bytes, bytes] | None = None,
+    fault_injection: bool = False,
 ) -> RunningService:
     """Starts a service.
 
     Args:
         address: ``unix:PATH`` or ``HOST:PORT`` (port 0 picks a free one). The
-            default is a unix socket in a new private directory.
+            default is a unix socket in a new private directory, readable only
+            by its owner. Use ``127.0.0.1:PORT`` for TCP on loopback.
         pool_size: how many warm workers to keep ready.
         max_workers: the gRPC thread pool size (concurrent requests).
+        limits: the sandbox limits of every worker.
+        token: if set, every call must carry ``authorization: Bearer <token>``.
+        tls: ``(private_key_pem, certificate_chain_pem)`` to serve TCP over TLS.
+        fault_injection: for tests only: lets clients make workers crash, hang
+            or allocate without bound on a chosen step.
     """
     directory = Path(tempfile.mkdtemp(prefix="compiler_env-"))
     os.chmod(directory, 0o700)
     if address is None:
         address = f"unix:{directory / 'service.sock'}"
     local = address.startswith("unix:")
-    servicer = CompilerServicer(directory, direct_workers=local, pool_size=pool_size)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers), options=GRPC_OPTIONS)
+    servicer = CompilerServicer(
+        directory,
+        direct_workers=local,
+        pool_size=pool_size,
+        limits=limits,
+        fault_injection=fault_injection,
+    )
+    interceptors = [_TokenCheck(token)] if token else []
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers),
+        options=GRPC_OPTIONS,
+        interceptors=interceptors,
+    )
     pb_grpc.add_CompilerServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port(address)
+    if tls is not None:
+        port = server.add_secure_port(address, grpc.ssl_server_credentials([tls]))
+    else:
+        port = server.add_insecure_port(address)
     if not local:
         host = address.rsplit(":", 1)[0]
         address = f"{host}:{port}"
@@ -85,12 +136,35 @@ def _watch_parent(parent: int, done: threading.Event) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service", description="The compiler service.")
     parser.add_argument("--address", help="unix:PATH or HOST:PORT (default: a private unix socket)")
+    parser.add_argument(
+        "--tcp", type=int, metavar="PORT", help="serve TCP on PORT (0: any free port) instead"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="with --tcp: the interface (default: loopback only)"
+    )
+    parser.add_argument("--token-file", help="require the token in this file on every call")
+    parser.add_argument("--tls-cert", help="with --tcp: serve TLS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="with --tcp: the certificate's private key (PEM)")
     parser.add_argument("--pool-size", type=int, default=1, help="warm workers kept ready")
+    SandboxLimits.add_arguments(parser)
     parser.add_argument(
         "--exit-with-parent", action="store_true", help="stop when the parent process exits"
     )
     args = parser.parse_args(argv)
-    running = create_server(args.address, pool_size=args.pool_size)
+    address = args.address
+    if args.tcp is not None:
+        address = f"{args.host}:{args.tcp}"
+    token = Path(args.token_file).read_text().strip() if args.token_file else None
+    tls = None
+    if args.tls_cert and args.tls_key:
+        tls = (Path(args.tls_key).read_bytes(), Path(args.tls_cert).read_bytes())
+    running = create_server(
+        address,
+        pool_size=args.pool_size,
+        limits=SandboxLimits.from_args(args),
+        token=token,
+        tls=tls,
+    )
     print(running.address, flush=True)  # the client reads the address from here
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -15,8 +15,15 @@ from service.llvm.actions import load_actions
 from service.llvm.toolchain import find_toolchain
 from service.proto import compiler_env_pb2 as pb
 from service.proto import compiler_env_pb2_grpc as pb_grpc
-from service.proto.errors import BenchmarkNotFound, CompilerEnvError, SessionNotFound
-from service.workers import WorkerHandle, WorkerPool
+from service.proto.errors import (
+    BenchmarkNotFound,
+    CompilerCrashed,
+    CompilerEnvError,
+    DeadlineExceeded,
+    SessionNotFound,
+)
+from service.sandbox import SandboxLimits
+from service.workers import WorkerHandle, WorkerPool, deadline_message
 
 __all__ = ["PROTOCOL_VERSION", "SERVICE_VERSION", "CompilerServicer"]
 
@@ -44,21 +51,43 @@ def _status_errors(method: Callable[..., R]) -> Callable[..., R]:
 class CompilerServicer(pb_grpc.CompilerServiceServicer):
     """Sessions, each served by its own worker process."""
 
-    def __init__(self, socket_dir: Path, *, direct_workers: bool = True, pool_size: int = 1):
+    def __init__(
+        self,
+        socket_dir: Path,
+        *,
+        direct_workers: bool = True,
+        pool_size: int = 1,
+        limits: SandboxLimits | None = None,
+        fault_injection: bool = False,
+    ):
         self.socket_dir = socket_dir
         self.direct_workers = direct_workers
-        self.pool = WorkerPool(socket_dir, pool_size)
+        self.limits = limits or SandboxLimits()
+        self.pool = WorkerPool(socket_dir, self.limits, pool_size, allow_faults=fault_injection)
         self.sessions: dict[int, WorkerHandle] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._watchdog = threading.Thread(target=self._watch, daemon=True)
+        self._watchdog.start()
 
     def close(self) -> None:
         """Stops every worker."""
+        self._stopping.set()
         with self._lock:
             sessions, self.sessions = self.sessions, {}
         for worker in sessions.values():
             worker.stop()
         self.pool.close()
+
+    def _watch(self) -> None:
+        """Kills workers whose current request is past the deadline."""
+        while not self._stopping.wait(0.2):
+            with self._lock:
+                workers = list(self.sessions.values())
+            for worker in workers:
+                if worker.alive() and worker.overdue():
+                    worker.kill(deadline_message(self.limits.request_timeout))
 
     def _session(self, session_id: int) -> WorkerHandle:
         with self._lock:
@@ -68,6 +97,17 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 f"no session {session_id} on this service (ended, or the service restarted)"
             )
         return worker
+
+    def _call(self, session_id: int, request: pb.WorkerRequest) -> pb.WorkerReply:
+        """Calls a session's worker; a worker that died is dropped with its session."""
+        worker = self._session(session_id)
+        try:
+            return worker.call(request)
+        except (CompilerCrashed, DeadlineExceeded):
+            with self._lock:
+                self.sessions.pop(session_id, None)
+            worker.stop()
+            raise
 
     def _add(self, worker: WorkerHandle) -> int:
         with self._lock:
@@ -84,6 +124,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             service_version=SERVICE_VERSION,
             compiler_version=f"LLVM {find_toolchain().version}",
             protocol_version=PROTOCOL_VERSION,
+            request_timeout=self.limits.request_timeout,
         )
 
     @_status_errors
@@ -108,19 +149,22 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             raise
         reply.session_id = self._add(worker)
         reply.worker_address = self._address(worker)
+        reply.worker_pid = worker.pid
         return reply
 
     @_status_errors
     def EndSession(self, request: pb.EndSessionRequest, context: Any) -> pb.EndSessionReply:
         with self._lock:
             worker = self.sessions.pop(request.session_id, None)
-        if worker is not None:
-            worker.stop()
-        return pb.EndSessionReply()
+        if worker is None:
+            return pb.EndSessionReply()
+        reason = worker.death()
+        worker.stop()
+        return pb.EndSessionReply(reason=reason)
 
     @_status_errors
     def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:
-        snapshot = self._session(request.session_id).call(pb.WorkerRequest(snapshot={})).snapshot
+        snapshot = self._call(request.session_id, pb.WorkerRequest(snapshot={})).snapshot
         worker = self.pool.take()
         try:
             worker.call(pb.WorkerRequest(restore=pb.RestoreRequest(snapshot=snapshot)))
@@ -128,12 +172,14 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             worker.stop()
             raise
         return pb.ForkSessionReply(
-            session_id=self._add(worker), worker_address=self._address(worker)
+            session_id=self._add(worker),
+            worker_address=self._address(worker),
+            worker_pid=worker.pid,
         )
 
     @_status_errors
     def Step(self, request: pb.StepRequest, context: Any) -> pb.StepReply:
-        return self._session(request.session_id).call(pb.WorkerRequest(step=request)).step
+        return self._call(request.session_id, pb.WorkerRequest(step=request)).step
 
     @_status_errors
     def ListDatasets(self, request: pb.ListDatasetsRequest, context: Any) -> pb.ListDatasetsReply:

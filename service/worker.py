@@ -10,10 +10,13 @@ service closes the control socket. An LLVM crash ends this process only.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import selectors
+import shutil
 import socket
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -24,27 +27,52 @@ from service.llvm.binding import lib
 from service.llvm.module import Context
 from service.llvm.toolchain import find_toolchain
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import CompilerEnvError, ResetRequired
+from service.proto.errors import (
+    CompilerEnvError,
+    InvalidArgument,
+    ProgramTooLarge,
+    ResetRequired,
+)
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
+from service.sandbox import BusyStamp, SandboxLimits, arm_cpu_budget
 
-__all__ = ["Worker", "main"]
+__all__ = ["EXIT_OUT_OF_MEMORY", "Worker", "main"]
+
+#: The exit status of a worker that ran out of memory.
+EXIT_OUT_OF_MEMORY = 86
 
 
 class Worker:
     """The state of a worker: at most one episode."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        cpu_seconds: int = 0,
+        max_program_bytes: int = 64 * 1024 * 1024,
+        allow_faults: bool = False,
+    ) -> None:
         lib()
         self.table = load_actions(find_toolchain().major)
         self.context = Context()
         self.episode: Episode | None = None
+        self.cpu_seconds = cpu_seconds
+        self.max_program_bytes = max_program_bytes
+        self.allow_faults = allow_faults
+        self._fault: pb.FaultRequest | None = None
 
     def handle(self, request: pb.WorkerRequest) -> pb.WorkerReply:
         """Runs one request; errors become a reply with their status."""
+        if self.cpu_seconds:
+            arm_cpu_budget(self.cpu_seconds)
         try:
             kind = request.WhichOneof("kind")
             if kind == "step":
+                self._maybe_fail()
                 return pb.WorkerReply(step=self.step(request.step))
+            if kind == "fault":
+                self.arm_fault(request.fault)
+                return pb.WorkerReply()
             if kind == "start":
                 return pb.WorkerReply(start=self.start(request.start))
             if kind == "snapshot":
@@ -57,12 +85,42 @@ class Worker:
             return pb.WorkerReply(
                 code=error.code.value[0], error_type=type(error).__name__, message=str(error)
             )
+        except MemoryError:
+            raise  # the worker's state is unknown: die, and let the client replay elsewhere
         except Exception as error:  # a bug: report it rather than die
             return pb.WorkerReply(
                 code=2,
                 error_type="CompilerEnvError",
                 message=f"internal error in the worker: {error!r}\n{traceback.format_exc()}",
             )
+
+    def arm_fault(self, fault: pb.FaultRequest) -> None:
+        """Test-only: plans a fault; refused unless the service enabled fault injection."""
+        if not self.allow_faults:
+            raise InvalidArgument(
+                "fault injection is disabled; it exists only for tests and is enabled by "
+                "create_server(fault_injection=True)"
+            )
+        if fault.kind not in ("crash", "hang", "allocate") or fault.at_step < 1:
+            raise InvalidArgument(f"bad fault request {fault}")
+        self._fault = pb.FaultRequest(kind=fault.kind, at_step=fault.at_step)
+
+    def _maybe_fail(self) -> None:
+        if self._fault is None:
+            return
+        self._fault.at_step -= 1
+        if self._fault.at_step > 0:
+            return
+        kind, self._fault = self._fault.kind, None
+        if kind == "crash":
+            ctypes.string_at(0)  # a real SIGSEGV
+        elif kind == "hang":
+            while True:
+                time.sleep(3600)
+        else:
+            hoard = []
+            while True:
+                hoard.append(bytearray(64 * 1024 * 1024))
 
     def _replace(self, episode: Episode) -> None:
         if self.episode is not None:
@@ -71,6 +129,11 @@ class Worker:
 
     def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
         benchmark = benchmarks.resolve(request.benchmark)
+        if len(benchmark.bitcode) > self.max_program_bytes:
+            raise ProgramTooLarge(
+                f"{request.benchmark} is {len(benchmark.bitcode)} bytes of IR; this service "
+                f"accepts at most {self.max_program_bytes} bytes (SandboxLimits.max_program_bytes)"
+            )
         episode = Episode(benchmark, self.table, self.context)
         try:
             episode.apply(list(request.actions))
@@ -80,7 +143,9 @@ class Worker:
             raise
         self._replace(episode)
         return pb.StartSessionReply(
-            benchmark=benchmark.uri, observations=[observations.to_proto(v) for v in values]
+            benchmark=benchmark.uri,
+            observations=[observations.to_proto(v) for v in values],
+            worker_pid=os.getpid(),
         )
 
     def _current(self) -> Episode:
@@ -117,7 +182,12 @@ class Worker:
         self._replace(episode)
 
 
-def serve(worker: Worker, control: socket.socket, listener: socket.socket) -> None:
+def serve(
+    worker: Worker,
+    control: socket.socket,
+    listener: socket.socket,
+    stamp: BusyStamp | None = None,
+) -> None:
     """Answers frames from the control socket and from direct clients until the service leaves."""
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)
@@ -132,7 +202,12 @@ def serve(worker: Worker, control: socket.socket, listener: socket.socket) -> No
                 continue
             try:
                 request = recv_frame(sock, pb.WorkerRequest)
-                send_frame(sock, worker.handle(request))
+                if stamp is not None:
+                    stamp.begin()
+                reply = worker.handle(request)
+                if stamp is not None:
+                    stamp.end()
+                send_frame(sock, reply)
             except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
                 selector.unregister(sock)
                 sock.close()
@@ -144,18 +219,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A compiler_env worker process.")
     parser.add_argument("--control-fd", type=int, required=True)
     parser.add_argument("--listen", required=True, help="unix socket path for direct clients")
+    parser.add_argument("--workdir", help="a private directory to remove at exit")
+    parser.add_argument("--busy-stamp", help="a file where the start of each request is noted")
+    parser.add_argument("--allow-faults", action="store_true", help=argparse.SUPPRESS)
+    SandboxLimits.add_arguments(parser)
     args = parser.parse_args(argv)
+    limits = SandboxLimits.from_args(args)
+    limits.apply()  # before LLVM is loaded: every allocation counts
     control = socket.socket(fileno=args.control_fd)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(args.listen)
     listener.listen(4)
-    worker = Worker()
-    send_frame(control, pb.WorkerReply())  # ready
     try:
-        serve(worker, control, listener)
+        worker = Worker(
+            cpu_seconds=limits.cpu_seconds,
+            max_program_bytes=limits.max_program_bytes,
+            allow_faults=args.allow_faults,
+        )
+        send_frame(control, pb.WorkerReply())  # ready
+        serve(worker, control, listener, BusyStamp(args.busy_stamp) if args.busy_stamp else None)
+    except MemoryError:
+        print(
+            f"worker {os.getpid()}: out of memory (limit {limits.address_space_mib} MiB)",
+            file=sys.stderr,
+        )
+        os._exit(EXIT_OUT_OF_MEMORY)
     finally:
         listener.close()
         Path(args.listen).unlink(missing_ok=True)
+        if args.workdir:
+            shutil.rmtree(args.workdir, ignore_errors=True)
     return 0
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,109 +15,185 @@ from pathlib import Path
 import grpc
 
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import CompilerCrashed, error_from_status
+from service.proto.errors import CompilerCrashed, DeadlineExceeded, error_from_status
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
+from service.sandbox import BusyStamp, SandboxLimits, scrubbed_env
 
-__all__ = ["WorkerHandle", "WorkerPool"]
+__all__ = ["WorkerHandle", "WorkerPool", "deadline_message", "describe_exit", "status_code"]
 
 _ids = itertools.count(1)
-# Variables a worker keeps from the service's environment; the rest is dropped.
-_KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "COMPILER_ENV_LLVM_CONFIG",
-             "COMPILER_ENV_DATASETS", "COMPILER_ENV_CACHE", "TMPDIR")  # fmt: skip
+EXIT_OUT_OF_MEMORY = 86  # service.worker.EXIT_OUT_OF_MEMORY, without importing LLVM here
+
+
+def describe_exit(code: int | None, limits: SandboxLimits) -> str:
+    """Why a worker process ended, in words."""
+    if code is None:
+        return "it stopped answering"
+    if code == EXIT_OUT_OF_MEMORY:
+        return f"it ran out of memory (limit {limits.address_space_mib} MiB)"
+    if code < 0:
+        name = signal.Signals(-code).name
+        if -code == signal.SIGXCPU:
+            return f"it exceeded its CPU time limit of {limits.cpu_seconds} s ({name})"
+        return f"it was killed by {name}"
+    return f"it exited with status {code}"
+
+
+def deadline_message(timeout: float) -> str:
+    return (
+        f"the worker did not answer within its deadline of {timeout:g} s and was killed; "
+        "a pass may loop forever on this program (the deadline is "
+        "SandboxLimits.request_timeout)"
+    )
+
+
+def status_code(value: int) -> grpc.StatusCode:
+    """The ``grpc.StatusCode`` whose number is ``value``."""
+    for status in grpc.StatusCode:
+        if status.value[0] == value:
+            return status
+    return grpc.StatusCode.UNKNOWN
 
 
 class WorkerHandle:
     """One worker process and the service's control connection to it."""
 
-    def __init__(self, socket_dir: Path) -> None:
+    def __init__(
+        self, socket_dir: Path, limits: SandboxLimits, *, allow_faults: bool = False
+    ) -> None:
         self.id = next(_ids)
+        self.limits = limits
         self.address = str(socket_dir / f"worker-{self.id}.sock")
         self.workdir = tempfile.mkdtemp(prefix=f"worker-{self.id}-", dir=socket_dir)
         self._lock = threading.Lock()
+        stamp_path = str(Path(self.workdir) / "busy")
+        self.stamp = BusyStamp(stamp_path, create=True)
+        self.ended_because = ""  # set when the service ends the worker itself
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = {k: v for k, v in os.environ.items() if k in _KEPT_ENV}
+        command = [
+            sys.executable, "-m", "service.worker", "--control-fd", str(theirs.fileno()),
+            "--listen", self.address, "--workdir", self.workdir, "--busy-stamp", stamp_path,
+            *limits.to_args(),
+        ]  # fmt: skip
+        if allow_faults:
+            command.append("--allow-faults")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.worker", "--control-fd", str(theirs.fileno()),
-             "--listen", self.address],
+            command,
             pass_fds=[theirs.fileno()],
             cwd=self.workdir,
-            env=env,
+            env=scrubbed_env(self.workdir),
             stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         theirs.close()
         self.control = ours
         self._ready = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def wait_ready(self) -> None:
         """Blocks until the worker has loaded LLVM and is listening."""
         if not self._ready:
             with self._lock:
-                self._receive()
+                self._receive(self.limits.request_timeout)
             self._ready = True
 
-    def _receive(self) -> pb.WorkerReply:
+    def _receive(self, timeout: float) -> pb.WorkerReply:
+        self.control.settimeout(timeout)
         try:
             return recv_frame(self.control, pb.WorkerReply)
-        except (ConnectionClosed, ConnectionResetError) as error:
-            code = self.process.wait(timeout=5)
+        except TimeoutError as error:
+            self.kill(deadline_message(timeout))
+            raise DeadlineExceeded(self.ended_because) from error
+        except (ConnectionClosed, ConnectionResetError, OSError) as error:
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
             raise CompilerCrashed(
-                f"the worker process died (exit status {code}) while serving the request"
+                "the worker process died while serving the request: "
+                f"{self.ended_because or describe_exit(code, self.limits)}"
             ) from error
 
-    def call(self, request: pb.WorkerRequest) -> pb.WorkerReply:
+    def call(self, request: pb.WorkerRequest, timeout: float | None = None) -> pb.WorkerReply:
         """Sends one request and returns the worker's reply, raising its error."""
         self.wait_ready()
         with self._lock:
             try:
                 send_frame(self.control, request)
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:
                 pass  # the reply read below reports the death
-            reply = self._receive()
+            reply = self._receive(timeout or self.limits.request_timeout)
         if reply.code:
-            raise error_from_status(_status(reply.code), reply.error_type, reply.message)
+            raise error_from_status(status_code(reply.code), reply.error_type, reply.message)
         return reply
+
+    def kill(self, because: str = "") -> None:
+        """Ends the worker at once (SIGKILL), noting why."""
+        if self.alive():
+            self.ended_because = self.ended_because or because
+            self.process.kill()
+        self.process.wait()
+
+    def overdue(self) -> bool:
+        """Whether the current request has run past the deadline."""
+        return self.stamp.busy_for() > self.limits.request_timeout
+
+    def death(self) -> str:
+        """Why the worker ended, or "" while it runs."""
+        code = self.process.poll()
+        if code is None:
+            return ""
+        return self.ended_because or describe_exit(code, self.limits)
 
     def stop(self) -> None:
         """Ends the worker and removes its files."""
         self.control.close()
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.kill()
+        self.stamp.close()
         Path(self.address).unlink(missing_ok=True)
-        _remove_tree(Path(self.workdir))
-
-
-def _status(code: int) -> grpc.StatusCode:
-    for status in grpc.StatusCode:
-        if status.value[0] == code:
-            return status
-    return grpc.StatusCode.UNKNOWN
-
-
-def _remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class WorkerPool:
     """Keeps ``size`` started workers ready, so that a new session starts fast."""
 
-    def __init__(self, socket_dir: Path, size: int = 1) -> None:
+    def __init__(
+        self, socket_dir: Path, limits: SandboxLimits, size: int = 1, allow_faults: bool = False
+    ) -> None:
         self.socket_dir = socket_dir
+        self.limits = limits
         self.size = size
+        self.allow_faults = allow_faults
         self._idle: list[WorkerHandle] = []
         self._lock = threading.Lock()
         self._closed = False
         self._filling = False
 
+    def new_worker(self) -> WorkerHandle:
+        return WorkerHandle(self.socket_dir, self.limits, allow_faults=self.allow_faults)
+
     def take(self) -> WorkerHandle:
         """A started worker; the pool refills in the background."""
         with self._lock:
-            worker = self._idle.pop() if self._idle else None
+            worker = None
+            while self._idle and worker is None:
+                candidate = self._idle.pop()
+                if candidate.alive():
+                    worker = candidate
+                else:
+                    candidate.stop()
         if worker is None:
-            worker = WorkerHandle(self.socket_dir)
-        threading.Thread(target=self.fill, daemon=True).start()
+            worker = self.new_worker()
+        if self.size:
+            threading.Thread(target=self.fill, daemon=True).start()
         return worker
 
     def fill(self) -> None:
@@ -131,7 +207,7 @@ class WorkerPool:
                 with self._lock:
                     if self._closed or len(self._idle) >= self.size:
                         return
-                worker = WorkerHandle(self.socket_dir)
+                worker = self.new_worker()
                 with self._lock:
                     if not self._closed:
                         self._idle.append(worker)

@@ -229,9 +229,7 @@ class TargetMachine(Owner):
         if failed:
             raise LlvmError(f"no LLVM target for triple {triple!r}: {text}")
         # Optimization level Default (2), relocation model Default (0), code model Default (0).
-        super().__init__(
-            lib().LLVMCreateTargetMachine(target, triple.encode(), b"", b"", 2, 0, 0)
-        )
+        super().__init__(lib().LLVMCreateTargetMachine(target, triple.encode(), b"", b"", 2, 0, 0))
         self.triple = triple
 
     def _dispose(self, handle: Any) -> None:

@@ -35,14 +35,16 @@ class GetVersionRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetVersionReply(_message.Message):
-    __slots__ = ("service_version", "compiler_version", "protocol_version")
+    __slots__ = ("service_version", "compiler_version", "protocol_version", "request_timeout")
     SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
     COMPILER_VERSION_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     service_version: str
     compiler_version: str
     protocol_version: int
-    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ...) -> None: ...
+    request_timeout: float
+    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., request_timeout: _Optional[float] = ...) -> None: ...
 
 class GetSpacesRequest(_message.Message):
     __slots__ = ()
@@ -99,16 +101,18 @@ class StartSessionRequest(_message.Message):
     def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class StartSessionReply(_message.Message):
-    __slots__ = ("session_id", "observations", "worker_address", "benchmark")
+    __slots__ = ("session_id", "observations", "worker_address", "benchmark", "worker_pid")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
     WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
+    WORKER_PID_FIELD_NUMBER: _ClassVar[int]
     session_id: int
     observations: _containers.RepeatedCompositeFieldContainer[Observation]
     worker_address: str
     benchmark: str
-    def __init__(self, session_id: _Optional[int] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ...) -> None: ...
+    worker_pid: int
+    def __init__(self, session_id: _Optional[int] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ..., worker_pid: _Optional[int] = ...) -> None: ...
 
 class EndSessionRequest(_message.Message):
     __slots__ = ("session_id",)
@@ -117,8 +121,10 @@ class EndSessionRequest(_message.Message):
     def __init__(self, session_id: _Optional[int] = ...) -> None: ...
 
 class EndSessionReply(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("reason",)
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    def __init__(self, reason: _Optional[str] = ...) -> None: ...
 
 class ForkSessionRequest(_message.Message):
     __slots__ = ("session_id",)
@@ -127,12 +133,14 @@ class ForkSessionRequest(_message.Message):
     def __init__(self, session_id: _Optional[int] = ...) -> None: ...
 
 class ForkSessionReply(_message.Message):
-    __slots__ = ("session_id", "worker_address")
+    __slots__ = ("session_id", "worker_address", "worker_pid")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    WORKER_PID_FIELD_NUMBER: _ClassVar[int]
     session_id: int
     worker_address: str
-    def __init__(self, session_id: _Optional[int] = ..., worker_address: _Optional[str] = ...) -> None: ...
+    worker_pid: int
+    def __init__(self, session_id: _Optional[int] = ..., worker_address: _Optional[str] = ..., worker_pid: _Optional[int] = ...) -> None: ...
 
 class StepRequest(_message.Message):
     __slots__ = ("session_id", "actions", "observation_spaces")
@@ -187,16 +195,18 @@ class ListBenchmarksReply(_message.Message):
     def __init__(self, uris: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WorkerRequest(_message.Message):
-    __slots__ = ("step", "start", "snapshot", "restore")
+    __slots__ = ("step", "start", "snapshot", "restore", "fault")
     STEP_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     RESTORE_FIELD_NUMBER: _ClassVar[int]
+    FAULT_FIELD_NUMBER: _ClassVar[int]
     step: StepRequest
     start: StartSessionRequest
     snapshot: SnapshotRequest
     restore: RestoreRequest
-    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ...) -> None: ...
+    fault: FaultRequest
+    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ..., fault: _Optional[_Union[FaultRequest, _Mapping]] = ...) -> None: ...
 
 class WorkerReply(_message.Message):
     __slots__ = ("code", "error_type", "message", "step", "start", "snapshot")
@@ -233,3 +243,11 @@ class RestoreRequest(_message.Message):
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     snapshot: SnapshotReply
     def __init__(self, snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ...) -> None: ...
+
+class FaultRequest(_message.Message):
+    __slots__ = ("kind", "at_step")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    AT_STEP_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    at_step: int
+    def __init__(self, kind: _Optional[str] = ..., at_step: _Optional[int] = ...) -> None: ...

@@ -30,7 +30,9 @@ def _disassemble(toolchain, path: Path) -> str:
     return _without_module_id(
         subprocess.run(
             [str(toolchain.tool("llvm-dis")), str(path), "-o", "-"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout  # fmt: skip
     )
 
@@ -73,9 +75,7 @@ def test_same_actions_give_the_same_ir_in_two_services() -> None:
     for _ in range(2):
         running = create_server(pool_size=0)
         try:
-            with compiler_env.make(
-                "llvm-v0", benchmark=KERNELS[0], service=running.address
-            ) as env:
+            with compiler_env.make("llvm-v0", benchmark=KERNELS[0], service=running.address) as env:
                 env.reset()
                 env.multistep([int(a) for a in actions])
                 hashes.append(env.observation["IrSha1"])

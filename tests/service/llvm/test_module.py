@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from service.llvm.module import Context, Owner, host_target_machine
-from tests.conftest import kernel_module
 from service.proto.errors import BenchmarkInitError, LlvmError
+from tests.conftest import kernel_module
 
 IR = """
 define i32 @square_sum(i32 %n) {

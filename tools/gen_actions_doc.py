@@ -1,0 +1,174 @@
+"""Regenerate docs/actions.md from the action tables in service/llvm/actions/.
+
+Each ``service/llvm/actions/llvm-<major>.json`` file holds the action space for one
+LLVM major version. This script renders every table as one Markdown section, newest
+LLVM first.
+
+Usage:
+    python tools/gen_actions_doc.py          # rewrite docs/actions.md
+    python tools/gen_actions_doc.py --check  # exit 1 if docs/actions.md is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTIONS_DIR = ROOT / "service" / "llvm" / "actions"
+OUTPUT = ROOT / "docs" / "actions.md"
+ACTION_KEYS = ("name", "pipeline", "description", "legacy")
+
+HEADER = """\
+# Action spaces
+
+<!-- Generated from service/llvm/actions/*.json by tools/gen_actions_doc.py; do not edit. -->
+
+Each action is one element of an LLVM new pass manager pipeline, with the adaptor it
+needs (module passes bare, `cgscc(...)`, `function(...)`, `function(loop(...))` or
+`function(loop-mssa(...))`), so it can be given to `opt -passes=...` as it is. The
+index of an action is its integer value in the environment's action space. The
+legacy column names the equivalent flag of CompilerGym's LLVM 10 action space, or a
+dash when the action has no counterpart there.
+"""
+
+
+def load_table(path: Path) -> dict[str, Any]:
+    """Reads one action table and checks its shape.
+
+    Args:
+        path: A ``llvm-<major>.json`` file.
+
+    Returns:
+        The decoded table, with keys ``llvm_major``, ``version`` and ``actions``.
+
+    Raises:
+        ValueError: If a key is missing, an action lacks a field, or two actions
+            share a name or a pipeline element.
+    """
+    table = json.loads(path.read_text(encoding="utf-8"))
+    for key in ("llvm_major", "version", "actions"):
+        if key not in table:
+            raise ValueError(f"{path.name}: missing top-level key {key!r}")
+    names: set[str] = set()
+    pipelines: set[str] = set()
+    for index, action in enumerate(table["actions"]):
+        missing = [key for key in ACTION_KEYS if key not in action]
+        if missing:
+            raise ValueError(f"{path.name}: action {index} lacks {', '.join(missing)}")
+        if action["name"] in names:
+            raise ValueError(f"{path.name}: action name {action['name']!r} appears twice")
+        if action["pipeline"] in pipelines:
+            raise ValueError(f"{path.name}: pipeline {action['pipeline']!r} appears twice")
+        names.add(action["name"])
+        pipelines.add(action["pipeline"])
+    return table
+
+
+def cell(text: str) -> str:
+    """Escapes text for use inside a Markdown table cell.
+
+    Args:
+        text: Raw cell text.
+
+    Returns:
+        The text with pipe characters escaped.
+    """
+    return text.replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    """Formats text as an inline code span inside a table cell.
+
+    Args:
+        text: Raw text without backticks.
+
+    Returns:
+        The text wrapped in backticks, with pipe characters escaped.
+    """
+    return f"`{cell(text)}`"
+
+
+def render_table(table: dict[str, Any]) -> str:
+    """Renders one action table as a Markdown section.
+
+    Args:
+        table: A table as returned by :func:`load_table`.
+
+    Returns:
+        The Markdown text of the section, ending with a newline.
+    """
+    actions = table["actions"]
+    legacy = sum(1 for action in actions if action["legacy"])
+    lines = [
+        f"## LLVM {table['llvm_major']}",
+        "",
+        f"Table version {table['version']}: {len(actions)} actions, "
+        f"{legacy} of them with a legacy equivalent.",
+        "",
+        "| Index | Name | Pipeline element | Legacy | Description |",
+        "| ---: | --- | --- | --- | --- |",
+    ]
+    for index, action in enumerate(actions):
+        legacy_flag = code(action["legacy"]) if action["legacy"] else "-"
+        lines.append(
+            f"| {index} | {code(action['name'])} | {code(action['pipeline'])} "
+            f"| {legacy_flag} | {cell(action['description'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render(actions_dir: Path) -> str:
+    """Renders the whole document from every table in a directory.
+
+    Args:
+        actions_dir: The directory holding the ``llvm-*.json`` tables.
+
+    Returns:
+        The Markdown text of ``docs/actions.md``.
+
+    Raises:
+        ValueError: If the directory holds no tables, or a table is malformed.
+    """
+    tables = [load_table(path) for path in sorted(actions_dir.glob("llvm-*.json"))]
+    if not tables:
+        raise ValueError(f"no llvm-*.json action tables in {actions_dir}")
+    tables.sort(key=lambda table: int(table["llvm_major"]), reverse=True)
+    return "\n".join([HEADER, *(render_table(table) for table in tables)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Writes or checks docs/actions.md.
+
+    Args:
+        argv: Command-line arguments; ``sys.argv[1:]`` when None.
+
+    Returns:
+        The process exit status: 0 on success, 1 if ``--check`` found the
+        document out of date.
+    """
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="only check that docs/actions.md is in sync"
+    )
+    args = parser.parse_args(argv)
+    fresh = render(ACTIONS_DIR)
+    current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else None
+    if current == fresh:
+        return 0
+    if args.check:
+        print(
+            f"out of date: {OUTPUT.relative_to(ROOT)}; run python tools/gen_actions_doc.py",
+            file=sys.stderr,
+        )
+        return 1
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(fresh, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
