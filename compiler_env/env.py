@@ -38,6 +38,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         token: the service's access token, if it requires one.
         tls_root_certificates: PEM certificates to trust: connect with TLS.
         retry: how to recover from lost workers and services (``RetryPolicy``).
+        connect_timeout: how long to wait for a remote service to answer.
 
     >>> import compiler_env
     >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
@@ -59,11 +60,13 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         token: str | None = None,
         tls_root_certificates: bytes | None = None,
         retry: RetryPolicy | None = None,
+        connect_timeout: float = 60.0,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
         self._session = Session(
-            ServiceRef(service, token, tls_root_certificates), retry or RetryPolicy()
+            ServiceRef(service, token, tls_root_certificates, connect_timeout),
+            retry or RetryPolicy(),
         )
         self._closed = False
         self.render_mode = render_mode

@@ -15,7 +15,12 @@ from typing import TypeVar
 from compiler_env.connection import Connection, ServiceRef, WorkerChannel
 from compiler_env.retry import RECOVERABLE, RetryPolicy
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import CompilerEnvError, ResetRequired, ServiceUnavailable
+from service.proto.errors import (
+    CompilerEnvError,
+    DeadlineExceeded,
+    ResetRequired,
+    ServiceUnavailable,
+)
 
 __all__ = ["Session"]
 
@@ -132,9 +137,10 @@ class Session:
     def _explained(self, error: CompilerEnvError) -> CompilerEnvError:
         """The error, with the service's account of the worker's death if it has one."""
         reason = self.end()
-        if reason and reason not in str(error):
-            return type(error)(f"{error}: {reason}")
-        return error
+        if not reason or reason in str(error):
+            return error
+        kind = DeadlineExceeded if "deadline" in reason else type(error)
+        return kind(f"{error}: {reason}")
 
     def restore(self) -> None:
         """Starts a new session at the episode's last good step (by replay)."""

@@ -20,6 +20,8 @@ import time
 import traceback
 from pathlib import Path
 
+import numpy as np
+
 from service import benchmarks, observations
 from service.episode import Episode
 from service.llvm.actions import load_actions
@@ -119,8 +121,8 @@ class Worker:
                 time.sleep(3600)
         else:
             hoard = []
-            while True:
-                hoard.append(bytearray(64 * 1024 * 1024))
+            while True:  # until the address-space limit makes an allocation fail
+                hoard.append(np.empty(64 * 1024 * 1024, dtype=np.uint8))
 
     def _replace(self, episode: Episode) -> None:
         if self.episode is not None:
@@ -236,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
             max_program_bytes=limits.max_program_bytes,
             allow_faults=args.allow_faults,
         )
-        send_frame(control, pb.WorkerReply())  # ready
+        try:
+            send_frame(control, pb.WorkerReply())  # ready
+        except BrokenPipeError:
+            return 0  # the service left before this worker was needed
         serve(worker, control, listener, BusyStamp(args.busy_stamp) if args.busy_stamp else None)
     except MemoryError:
         print(

@@ -141,14 +141,17 @@ class WorkerHandle:
 
     def overdue(self) -> bool:
         """Whether the current request has run past the deadline."""
-        return self.stamp.busy_for() > self.limits.request_timeout
+        try:
+            return self.stamp.busy_for() > self.limits.request_timeout
+        except ValueError:  # stopped meanwhile: its stamp is closed
+            return False
 
     def death(self) -> str:
         """Why the worker ended, or "" while it runs."""
+        if self.ended_because:  # the service killed it (poll() may race with that kill)
+            return self.ended_because
         code = self.process.poll()
-        if code is None:
-            return ""
-        return self.ended_because or describe_exit(code, self.limits)
+        return "" if code is None else describe_exit(code, self.limits)
 
     def stop(self) -> None:
         """Ends the worker and removes its files."""
