@@ -151,7 +151,26 @@ class WorkerHandle:
         if self.ended_because:  # the service killed it (poll() may race with that kill)
             return self.ended_because
         code = self.process.poll()
+        if code is None and self._hung_up():
+            try:  # its socket is closed: it is dying, its status comes in a moment
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                return ""
         return "" if code is None else describe_exit(code, self.limits)
+
+    def _hung_up(self) -> bool:
+        """Whether the worker's end of the control socket is closed."""
+        if self.control.fileno() < 0:
+            return False
+        self.control.setblocking(False)
+        try:
+            return self.control.recv(1, socket.MSG_PEEK) == b""
+        except (BlockingIOError, InterruptedError):
+            return False
+        except OSError:
+            return True
+        finally:
+            self.control.setblocking(True)
 
     def stop(self) -> None:
         """Ends the worker and removes its files."""

@@ -1,0 +1,101 @@
+"""Who can reach a service: a private unix socket, loopback TCP, a token, TLS."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import compiler_env
+from compiler_env.errors import ServiceUnavailable, Unauthenticated
+from service.server import RunningService, create_server
+
+CRC32 = "benchmark://kernels-v0/crc32"
+
+
+def test_the_default_socket_is_private(service: RunningService) -> None:
+    assert service.address.startswith("unix:")
+    socket_path = Path(service.address.removeprefix("unix:"))
+    assert socket_path.parent == service.directory
+    assert stat.S_IMODE(service.directory.stat().st_mode) == 0o700
+    assert service.directory.stat().st_uid == os.getuid()
+
+
+def test_tcp_is_opt_in_and_binds_loopback() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "--tcp", "0", "--pool-size", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        address = process.stdout.readline().strip()
+        assert address.startswith("127.0.0.1:") and int(address.rsplit(":", 1)[1]) > 0
+        with compiler_env.make("llvm-v0", benchmark=CRC32, service=address) as env:
+            env.reset()
+            env.step(0)
+            assert env._session._channel is None  # steps go through the service over TCP
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def token_service() -> Iterator[RunningService]:
+    running = create_server("127.0.0.1:0", pool_size=0, token="s3cret-token")
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_calls_without_the_right_token_are_refused(token_service, token) -> None:
+    with pytest.raises(Unauthenticated, match="requires a token"):
+        compiler_env.make("llvm-v0", service=token_service.address, token=token)
+
+
+def test_the_right_token_is_accepted(token_service) -> None:
+    with compiler_env.make(
+        "llvm-ic-v0", benchmark=CRC32, service=token_service.address, token="s3cret-token"
+    ) as env:
+        env.reset()
+        _, reward, *_ = env.step(env.action_space.index("mem2reg"))
+        assert reward > 0
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[bytes, bytes]:
+    """A self-signed certificate for localhost and 127.0.0.1: (key, certificate)."""
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", "key.pem", "-out", "cert.pem", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        cwd=folder, check=True, capture_output=True,
+    )  # fmt: skip
+    return (folder / "key.pem").read_bytes(), (folder / "cert.pem").read_bytes()
+
+
+def test_tls_on_loopback(certificate) -> None:
+    key, cert = certificate
+    running = create_server("127.0.0.1:0", pool_size=0, tls=(key, cert), token="t")
+    port = running.address.rsplit(":", 1)[1]
+    try:
+        with compiler_env.make(
+            "llvm-v0",
+            benchmark=CRC32,
+            service=f"localhost:{port}",
+            token="t",
+            tls_root_certificates=cert,
+        ) as env:
+            env.reset()
+            env.step(0)
+            assert env.observation["IrInstructionCount"] > 0
+        with pytest.raises(ServiceUnavailable):  # a plain-text client cannot talk to it
+            compiler_env.make("llvm-v0", service=f"localhost:{port}", token="t", connect_timeout=2)
+    finally:
+        running.stop()

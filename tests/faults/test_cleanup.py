@@ -1,0 +1,80 @@
+"""Many sessions at once, and nothing left behind afterwards, also after crashes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import numpy as np
+
+import compiler_env
+from compiler_env import connection
+from service.server import create_server
+from tests.conftest import KERNELS
+from tests.faults.conftest import worker_processes
+
+SESSIONS = 32
+STEPS = 500
+
+
+def _episode(address: str, index: int, errors: list[BaseException]) -> None:
+    rng = np.random.default_rng(index)
+    try:
+        with compiler_env.make(
+            "llvm-v0", observation_space="IrInstructionCount", service=address
+        ) as env:
+            allowed = [i for i, n in enumerate(env.action_space.names) if n != "loop-bound-split"]
+            steps = 0
+            while steps < STEPS:
+                env.reset(options={"benchmark": KERNELS[int(rng.integers(len(KERNELS)))]})
+                for action in rng.choice(allowed, size=50):
+                    *_, truncated, info = env.step(int(action))
+                    assert not truncated, info
+                steps += 50
+    except BaseException as error:  # reported by the test
+        errors.append(error)
+
+
+def test_32_concurrent_sessions_then_nothing_left() -> None:
+    before = set(worker_processes())
+    running = create_server(pool_size=2, max_workers=SESSIONS + 4)
+    directory = running.directory
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_episode, args=(running.address, i, errors))
+        for i in range(SESSIONS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert not running.servicer.sessions  # every env ended its session
+    assert len(list(directory.glob("worker-*-*"))) <= running.servicer.pool.size
+    running.stop()
+    assert not directory.exists()
+    assert set(worker_processes()) <= before
+
+
+def test_nothing_left_after_crashes() -> None:
+    before = set(worker_processes())
+    env = compiler_env.make("llvm-v0", benchmark=KERNELS[0])
+    local = connection._local
+    assert local is not None
+    directory = local.directory
+    env.reset()
+    os.kill(env._session.worker_pid, signal.SIGKILL)  # a worker crash...
+    env.step(0)
+    local.process.kill()  # ...and a service crash
+    local.process.wait()
+    env.step(1)
+    assert connection._local is not local and not directory.exists()
+    new_directory = connection._local.directory
+    env.close()
+    assert connection._local is None and not new_directory.exists()
+    for _ in range(50):  # orphaned workers leave once they notice their service is gone
+        if set(worker_processes()) <= before:
+            break
+        threading.Event().wait(0.1)
+    assert set(worker_processes()) <= before
