@@ -140,8 +140,7 @@ class WorkerChannel:
                 "the worker process serving this session died during the request"
             ) from error
         if reply.code:
-            status = next(s for s in grpc.StatusCode if s.value[0] == reply.code)
-            raise error_from_status(status, reply.error_type, reply.message)
+            raise error_from_status(reply.code, reply.error_type, reply.message)
         return reply
 
     def close(self) -> None:

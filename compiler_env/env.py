@@ -8,6 +8,7 @@ import time
 from typing import Any, SupportsFloat
 
 import gymnasium
+import numpy as np
 
 from compiler_env.connection import Connection, ServiceRef
 from compiler_env.datasets import Benchmark, Datasets
@@ -228,14 +229,14 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self, actions: list[int]
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """Applies several actions in one round trip; the reward covers all of them."""
-        indices = []
-        for action in actions:
-            if not self.action_space.contains(action):
-                raise InvalidAction(
-                    f"invalid action {action!r}: expected an int in 0..{self.action_space.n - 1} "
-                    "(env.action_space.index(name) maps a pass name to its index)"
-                )
-            indices.append(int(action))
+        n = self.action_space.n
+        indices = [int(a) for a in actions if isinstance(a, (int, np.integer)) and 0 <= a < n]
+        if len(indices) != len(actions):
+            bad = next(a for a in actions if not (isinstance(a, (int, np.integer)) and 0 <= a < n))
+            raise InvalidAction(
+                f"invalid action {bad!r}: expected an int in 0..{n - 1} "
+                "(env.action_space.index(name) maps a pass name to its index)"
+            )
         names = [self._observation_name] if self._observation_name else []
         if self._reward is not None:
             names += list(self._reward.observations)

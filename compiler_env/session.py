@@ -123,7 +123,8 @@ class Session:
     def _retrying(self, request: Callable[[], T]) -> T:
         last: CompilerEnvError | None = None
         for delay in [0.0, *self.policy.delays()]:
-            time.sleep(delay)
+            if delay:
+                time.sleep(delay)
             try:
                 if self._lost:
                     self.restore()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from array import array
 from typing import Any
-
-import numpy as np
 
 from service import observations
 from service.benchmarks import Benchmark, cache_dir
@@ -38,7 +37,7 @@ class Episode:
         self.actions: list[int] = []
         self._machine: TargetMachine | None = None
         self._baselines: dict[str, int] | None = None
-        self._instcount: np.ndarray | None = None  # valid until the next step
+        self._instcount: array[int] | None = None  # valid until the next step
 
     @property
     def machine(self) -> TargetMachine:
@@ -73,7 +72,7 @@ class Episode:
                 done[name] = observations.compute(self, name)
         return [done[name] for name in names]
 
-    def instcount(self) -> np.ndarray:
+    def instcount(self) -> array[int]:
         if self._instcount is None:
             self._instcount = features.instcount(self.module)
         return self._instcount

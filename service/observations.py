@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from service.llvm import features
 from service.proto import compiler_env_pb2 as pb
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SPACES", "ObservationSpec", "compute", "to_proto"]
 
-_INT64_MAX = float(np.iinfo(np.int64).max)
+_INT64_MAX = float(2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,11 @@ def _ir_sha1(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _instcount_norm(episode: Episode) -> np.ndarray:
+def _instcount_norm(episode: Episode) -> array[float]:
     counts = episode.instcount()
-    total = max(int(counts[2]), 1)
-    normed = counts.astype(np.float64) / total
-    normed[:3] = counts[:3] / np.maximum(counts[:3], 1)  # totals become 1 (0 if empty)
-    normed[2] = float(counts[2] > 0)
-    return normed
+    total = max(counts[2], 1)
+    totals = (float(count > 0) for count in counts[:3])  # 1, or 0 when there are none
+    return array("d", (*totals, *(count / total for count in counts[3:])))
 
 
 def _specs() -> dict[str, ObservationSpec]:
@@ -167,17 +164,19 @@ def compute(episode: Episode, name: str) -> Any:
     return spec.compute(episode)
 
 
+# numpy dtype strings of array.array typecodes (little-endian, as on every supported host).
+_DTYPES = {"q": "<i8", "d": "<f8"}
+
+
 def to_proto(value: Any) -> pb.Observation:
     """Encodes an observation value for the wire."""
     if isinstance(value, str):
         return pb.Observation(text=value)
     if isinstance(value, bytes):
         return pb.Observation(binary=value)
-    if isinstance(value, np.ndarray):
-        array = np.ascontiguousarray(value)
-        return pb.Observation(
-            array=pb.Array(dtype=array.dtype.str, shape=list(array.shape), data=array.tobytes())
-        )
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, array):
+        dtype = _DTYPES[value.typecode]
+        return pb.Observation(array=pb.Array(dtype=dtype, shape=[len(value)], data=value.tobytes()))
+    if isinstance(value, int):
         return pb.Observation(int64_value=int(value))
     return pb.Observation(double_value=float(value))

@@ -96,15 +96,18 @@ class SandboxLimits:
         return cls(**{item.name: getattr(args, item.name) for item in fields(cls)})
 
 
-def arm_cpu_budget(seconds: int) -> None:
-    """Lets the calling process use ``seconds`` more CPU time, then SIGXCPU stops it."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    used = int(usage.ru_utime + usage.ru_stime) + 1
+def arm_cpu_budget(seconds: int) -> int:
+    """Lets the calling process use ``seconds`` more CPU time, then SIGXCPU stops it.
+
+    Returns the new soft limit, in seconds of CPU time since the process began.
+    """
+    used = int(time.process_time()) + 1
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     soft = used + seconds
     if hard != resource.RLIM_INFINITY:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    return soft
 
 
 def scrubbed_env(workdir: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:

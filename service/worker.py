@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import mmap
 import os
 import selectors
 import shutil
@@ -19,8 +20,6 @@ import sys
 import time
 import traceback
 from pathlib import Path
-
-import numpy as np
 
 from service import benchmarks, observations
 from service.episode import Episode
@@ -62,11 +61,13 @@ class Worker:
         self.max_program_bytes = max_program_bytes
         self.allow_faults = allow_faults
         self._fault: pb.FaultRequest | None = None
+        self._cpu_limit = 0.0  # the soft CPU limit in force, in seconds of process time
 
     def handle(self, request: pb.WorkerRequest) -> pb.WorkerReply:
         """Runs one request; errors become a reply with their status."""
-        if self.cpu_seconds:
-            arm_cpu_budget(self.cpu_seconds)
+        if self.cpu_seconds and time.process_time() + self.cpu_seconds / 2 > self._cpu_limit:
+            # Every request gets between half and all of the budget; re-arming is rare.
+            self._cpu_limit = arm_cpu_budget(self.cpu_seconds)
         try:
             kind = request.WhichOneof("kind")
             if kind == "step":
@@ -85,7 +86,7 @@ class Worker:
             raise CompilerEnvError(f"unknown worker request {kind!r}")
         except CompilerEnvError as error:
             return pb.WorkerReply(
-                code=error.code.value[0], error_type=type(error).__name__, message=str(error)
+                code=error.status, error_type=type(error).__name__, message=str(error)
             )
         except MemoryError:
             raise  # the worker's state is unknown: die, and let the client replay elsewhere
@@ -121,8 +122,11 @@ class Worker:
                 time.sleep(3600)
         else:
             hoard = []
-            while True:  # until the address-space limit makes an allocation fail
-                hoard.append(np.empty(64 * 1024 * 1024, dtype=np.uint8))
+            try:
+                while True:  # until the address-space limit makes an allocation fail
+                    hoard.append(mmap.mmap(-1, 64 * 1024 * 1024))
+            except OSError as error:
+                raise MemoryError(str(error)) from error
 
     def _replace(self, episode: Episode) -> None:
         if self.episode is not None:
@@ -184,11 +188,47 @@ class Worker:
         self._replace(episode)
 
 
+class Spinner:
+    """Waits briefly, awake, for a direct client's next request after each reply.
+
+    A training loop asks again within microseconds; a process that sleeps in
+    the meantime pays a wake-up of tens of microseconds on every step. A miss
+    (the client took longer) makes the worker skip spinning for a while, so a
+    slow or idle client costs almost nothing.
+    """
+
+    def __init__(self, window: float = 200e-6, max_skip: int = 256) -> None:
+        self.window = window
+        self.max_skip = max_skip
+        self.skip = 0
+        self._penalty = 0
+
+    def wait(self, sock: socket.socket) -> None:
+        if self.skip:
+            self.skip -= 1
+            return
+        deadline = time.perf_counter() + self.window
+        sock.setblocking(False)
+        try:
+            while time.perf_counter() < deadline:
+                try:
+                    sock.recv(1, socket.MSG_PEEK)
+                except BlockingIOError:
+                    continue
+                self._penalty = 0  # it came (or the peer left): keep spinning
+                return
+        finally:
+            sock.setblocking(True)
+        self._penalty = min(self._penalty * 2 or 1, self.max_skip)
+        self.skip = self._penalty
+
+
 def serve(
     worker: Worker,
     control: socket.socket,
     listener: socket.socket,
     stamp: BusyStamp | None = None,
+    spinner: Spinner | None = None,
 ) -> None:
     """Answers frames from the control socket and from direct clients until the service leaves."""
     selector = selectors.DefaultSelector()
@@ -210,6 +250,8 @@ def serve(
                 if stamp is not None:
                     stamp.end()
                 send_frame(sock, reply)
+                if spinner is not None and sock is not control:
+                    spinner.wait(sock)
             except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
                 selector.unregister(sock)
                 sock.close()
@@ -242,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             send_frame(control, pb.WorkerReply())  # ready
         except BrokenPipeError:
             return 0  # the service left before this worker was needed
-        serve(worker, control, listener, BusyStamp(args.busy_stamp) if args.busy_stamp else None)
+        stamp = BusyStamp(args.busy_stamp) if args.busy_stamp else None
+        serve(worker, control, listener, stamp, Spinner())
     except MemoryError:
         print(
             f"worker {os.getpid()}: out of memory (limit {limits.address_space_mib} MiB)",

@@ -12,14 +12,12 @@ import tempfile
 import threading
 from pathlib import Path
 
-import grpc
-
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import CompilerCrashed, DeadlineExceeded, error_from_status
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
 from service.sandbox import BusyStamp, SandboxLimits, scrubbed_env
 
-__all__ = ["WorkerHandle", "WorkerPool", "deadline_message", "describe_exit", "status_code"]
+__all__ = ["WorkerHandle", "WorkerPool", "deadline_message", "describe_exit"]
 
 _ids = itertools.count(1)
 EXIT_OUT_OF_MEMORY = 86  # service.worker.EXIT_OUT_OF_MEMORY, without importing LLVM here
@@ -45,14 +43,6 @@ def deadline_message(timeout: float) -> str:
         "a pass may loop forever on this program (the deadline is "
         "SandboxLimits.request_timeout)"
     )
-
-
-def status_code(value: int) -> grpc.StatusCode:
-    """The ``grpc.StatusCode`` whose number is ``value``."""
-    for status in grpc.StatusCode:
-        if status.value[0] == value:
-            return status
-    return grpc.StatusCode.UNKNOWN
 
 
 class WorkerHandle:
@@ -129,7 +119,7 @@ class WorkerHandle:
                 pass  # the reply read below reports the death
             reply = self._receive(timeout or self.limits.request_timeout)
         if reply.code:
-            raise error_from_status(status_code(reply.code), reply.error_type, reply.message)
+            raise error_from_status(reply.code, reply.error_type, reply.message)
         return reply
 
     def kill(self, because: str = "") -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.machinery
+from array import array
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from service.llvm import binding
 from service.llvm.binding import lib
@@ -58,7 +57,7 @@ INSTCOUNT_FEATURES: tuple[str, ...] = (
     *(f"{name}Count" for name in OPCODES),
 )
 # Positions, in the helper's raw vector (3 totals, then opcodes 1..68), of INSTCOUNT_FEATURES.
-_INSTCOUNT_COLUMNS = np.array([0, 1, 2, *(2 + value for value in OPCODES.values())])
+_INSTCOUNT_COLUMNS = (0, 1, 2, *(2 + value for value in OPCODES.values()))
 
 #: Names of the 56 ``Autophase`` features (Haj-Ali et al., MLSys 2020), in order.
 AUTOPHASE_FEATURES: tuple[str, ...] = (
@@ -115,12 +114,16 @@ def _require_native() -> ctypes.CDLL:
     return helper
 
 
-def _vector(function: Any, module: Module, size: int) -> np.ndarray:
-    out = np.zeros(size, dtype=np.int64)
-    status = function(module.handle, out.ctypes.data_as(_Int64Array), size)
+def _vector(function: Any, module: Module, size: int) -> array[int]:
+    out = (ctypes.c_int64 * size)()
+    status = function(module.handle, out, size)
     if status != 0:
         raise RuntimeError(f"native feature helper failed with status {status}")
-    return out
+    return array("q", out)
+
+
+def _select(raw: Any) -> array[int]:
+    return array("q", (raw[i] for i in _INSTCOUNT_COLUMNS))
 
 
 def instruction_count(module: Module) -> int:
@@ -131,16 +134,15 @@ def instruction_count(module: Module) -> int:
     return int(helper.cenv_instruction_count(module.handle))
 
 
-def instcount(module: Module) -> np.ndarray:
+def instcount(module: Module) -> array[int]:
     """The ``InstCount`` vector: totals, then one count per opcode (see INSTCOUNT_FEATURES)."""
     helper = _native()
     if helper is None:
         return instcount_python(module)
-    raw = _vector(helper.cenv_instcount, module, helper.cenv_instcount_size())
-    return raw[_INSTCOUNT_COLUMNS]
+    return _select(_vector(helper.cenv_instcount, module, helper.cenv_instcount_size()))
 
 
-def autophase(module: Module) -> np.ndarray:
+def autophase(module: Module) -> array[int]:
     """The 56 Autophase features (see AUTOPHASE_FEATURES and docs/observations-autophase.md)."""
     helper = _require_native()
     return _vector(helper.cenv_autophase, module, helper.cenv_autophase_size())
@@ -171,10 +173,10 @@ def count_instructions_python(module: Module) -> int:
     return len(_walk_opcodes(module)[2])
 
 
-def instcount_python(module: Module) -> np.ndarray:
+def instcount_python(module: Module) -> array[int]:
     """``InstCount`` walking the module through ctypes (slow)."""
     functions, blocks, opcodes = _walk_opcodes(module)
-    raw = np.zeros(3 + _MAX_OPCODE, dtype=np.int64)
-    raw[:3] = functions, blocks, len(opcodes)
-    np.add.at(raw, np.array(opcodes, dtype=np.int64) + 2, 1)
-    return raw[_INSTCOUNT_COLUMNS]
+    raw = [functions, blocks, len(opcodes)] + [0] * _MAX_OPCODE
+    for opcode in opcodes:
+        raw[2 + opcode] += 1
+    return _select(raw)

@@ -165,16 +165,18 @@ class ListDatasetsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DatasetInfo(_message.Message):
-    __slots__ = ("name", "description", "license", "size")
+    __slots__ = ("name", "description", "license", "size", "uri_prefix")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     LICENSE_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
+    URI_PREFIX_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     license: str
     size: int
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., license: _Optional[str] = ..., size: _Optional[int] = ...) -> None: ...
+    uri_prefix: str
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., license: _Optional[str] = ..., size: _Optional[int] = ..., uri_prefix: _Optional[str] = ...) -> None: ...
 
 class ListDatasetsReply(_message.Message):
     __slots__ = ("datasets",)
@@ -183,10 +185,14 @@ class ListDatasetsReply(_message.Message):
     def __init__(self, datasets: _Optional[_Iterable[_Union[DatasetInfo, _Mapping]]] = ...) -> None: ...
 
 class ListBenchmarksRequest(_message.Message):
-    __slots__ = ("dataset",)
+    __slots__ = ("dataset", "offset", "count")
     DATASET_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
     dataset: str
-    def __init__(self, dataset: _Optional[str] = ...) -> None: ...
+    offset: int
+    count: int
+    def __init__(self, dataset: _Optional[str] = ..., offset: _Optional[int] = ..., count: _Optional[int] = ...) -> None: ...
 
 class ListBenchmarksReply(_message.Message):
     __slots__ = ("uris",)

@@ -8,7 +8,7 @@ sides always agree. ``compiler_env.errors`` re-exports every class.
 
 from __future__ import annotations
 
-import grpc
+from typing import Any
 
 __all__ = [
     "BenchmarkInitError",
@@ -30,23 +30,36 @@ __all__ = [
     "error_from_status",
 ]
 
+# gRPC status codes by number (numbers fixed by gRPC's protocol). This module
+# does not import grpc, so that worker processes need not load it.
+UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 2, 3, 4, 5
+RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, INTERNAL, UNAVAILABLE = 8, 9, 10, 13, 14
+UNAUTHENTICATED = 16
+
 
 class CompilerEnvError(Exception):
     """The base of every error this library raises."""
 
-    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+    status: int = UNKNOWN
+
+    @property
+    def code(self) -> Any:
+        """The ``grpc.StatusCode`` of this error."""
+        import grpc
+
+        return next(code for code in grpc.StatusCode if code.value[0] == self.status)
 
 
 class InvalidArgument(CompilerEnvError, ValueError):
     """A request was malformed."""
 
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    status = INVALID_ARGUMENT
 
 
 class BenchmarkNotFound(CompilerEnvError, LookupError):
     """No benchmark or dataset has the given URI."""
 
-    code = grpc.StatusCode.NOT_FOUND
+    status = NOT_FOUND
 
 
 class BenchmarkInitError(InvalidArgument):
@@ -64,61 +77,61 @@ class UnknownSpace(InvalidArgument, LookupError):
 class ProgramTooLarge(CompilerEnvError):
     """A program over the service's size limit."""
 
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    status = RESOURCE_EXHAUSTED
 
 
 class SessionNotFound(CompilerEnvError):
     """The service holds no session with that id (it may have been restarted)."""
 
-    code = grpc.StatusCode.NOT_FOUND
+    status = NOT_FOUND
 
 
 class CompilerCrashed(CompilerEnvError):
     """The worker running the compiler died while serving a request."""
 
-    code = grpc.StatusCode.ABORTED
+    status = ABORTED
 
 
 class DeadlineExceeded(CompilerEnvError):
     """A request ran past its deadline."""
 
-    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    status = DEADLINE_EXCEEDED
 
 
 class LlvmError(CompilerEnvError):
     """LLVM reported an error (its message is included)."""
 
-    code = grpc.StatusCode.INTERNAL
+    status = INTERNAL
 
 
 class CompilerNotFound(CompilerEnvError):
     """No supported LLVM installation was found."""
 
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    status = FAILED_PRECONDITION
 
 
 class ResetRequired(CompilerEnvError):
     """The env has no episode yet: call ``reset()`` first."""
 
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    status = FAILED_PRECONDITION
 
 
 class EnvClosed(CompilerEnvError):
     """The env was closed; make a new one."""
 
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    status = FAILED_PRECONDITION
 
 
 class ServiceUnavailable(CompilerEnvError):
     """The compiler service cannot be reached."""
 
-    code = grpc.StatusCode.UNAVAILABLE
+    status = UNAVAILABLE
 
 
 class Unauthenticated(CompilerEnvError):
     """The service requires a token that was missing or wrong."""
 
-    code = grpc.StatusCode.UNAUTHENTICATED
+    status = UNAUTHENTICATED
 
 
 _BY_NAME: dict[str, type[CompilerEnvError]] = {
@@ -142,20 +155,21 @@ _BY_NAME: dict[str, type[CompilerEnvError]] = {
         Unauthenticated,
     )
 }
-_BY_CODE: dict[grpc.StatusCode, type[CompilerEnvError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
-    grpc.StatusCode.NOT_FOUND: BenchmarkNotFound,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: ProgramTooLarge,
-    grpc.StatusCode.ABORTED: CompilerCrashed,
-    grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceeded,
-    grpc.StatusCode.INTERNAL: LlvmError,
-    grpc.StatusCode.FAILED_PRECONDITION: CompilerEnvError,
-    grpc.StatusCode.UNAVAILABLE: ServiceUnavailable,
-    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+_BY_STATUS: dict[int, type[CompilerEnvError]] = {
+    INVALID_ARGUMENT: InvalidArgument,
+    NOT_FOUND: BenchmarkNotFound,
+    RESOURCE_EXHAUSTED: ProgramTooLarge,
+    ABORTED: CompilerCrashed,
+    DEADLINE_EXCEEDED: DeadlineExceeded,
+    INTERNAL: LlvmError,
+    FAILED_PRECONDITION: CompilerEnvError,
+    UNAVAILABLE: ServiceUnavailable,
+    UNAUTHENTICATED: Unauthenticated,
 }
 
 
-def error_from_status(code: grpc.StatusCode, error_type: str, message: str) -> CompilerEnvError:
-    """The exception for a status received from the service."""
-    cls = _BY_NAME.get(error_type) or _BY_CODE.get(code, CompilerEnvError)
+def error_from_status(status: Any, error_type: str, message: str) -> CompilerEnvError:
+    """The exception for a status (a number or a ``grpc.StatusCode``) from the service."""
+    number = status if isinstance(status, int) else status.value[0]
+    cls = _BY_NAME.get(error_type) or _BY_STATUS.get(number, CompilerEnvError)
     return cls(message)

@@ -40,9 +40,24 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return bytes(buffer)
 
 
+_FIRST_READ = 64 * 1024
+
+
 def recv_frame(sock: socket.socket, message_type: type[M]) -> M:
-    """Receives one frame and parses it as ``message_type``."""
-    (size,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
+    """Receives one frame and parses it as ``message_type``.
+
+    The peer sends one frame and waits for the answer, so the first read may
+    take everything available: most frames arrive in one system call.
+    """
+    data = sock.recv(_FIRST_READ)
+    if not data:
+        raise ConnectionClosed("the peer closed the connection")
+    if len(data) < _HEADER.size:
+        data += _recv_exactly(sock, _HEADER.size - len(data))
+    (size,) = _HEADER.unpack_from(data)
+    body = data[_HEADER.size :]
+    if len(body) < size:
+        body += _recv_exactly(sock, size - len(body))
     message = message_type()
-    message.ParseFromString(_recv_exactly(sock, size))
+    message.ParseFromString(body)
     return message

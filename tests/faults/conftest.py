@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +32,8 @@ def inject(service: RunningService, env, kind: str, at_step: int = 1) -> None:
     worker.call(pb.WorkerRequest(fault=pb.FaultRequest(kind=kind, at_step=at_step)))
 
 
-def worker_processes() -> list[int]:
-    """Pids of every compiler_env worker process on the machine."""
+def worker_processes(directory: Path) -> list[int]:
+    """Pids of the live worker processes of the service whose directory this is."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -43,7 +42,7 @@ def worker_processes() -> list[int]:
             cmdline = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"service.worker" in cmdline and int(entry.name) != os.getpid():
+        if b"service.worker" in cmdline and any(str(directory).encode() in a for a in cmdline):
             try:
                 state = (entry / "stat").read_text().split(")")[-1].split()[0]
             except OSError:

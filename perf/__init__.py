@@ -1,0 +1,1 @@
+"""The performance harness: ``python -m perf`` (see perf/README.md)."""

@@ -1,0 +1,114 @@
+"""``python -m perf [--quick] [--json PATH]``: the costs of the env against bare LLVM.
+
+Measures, on a small, a medium and a large benchmark of kernels-v0, over one
+seeded random action sequence: ``step()`` with ``IrInstructionCount`` next to
+the bare floor (the same pass through ``LLVMRunPasses`` in one process plus a
+native count), the predecessor style (``opt`` as a subprocess per step),
+``reset()``, ``fork()``, every observation space alone and what it adds to a
+step; then memory of the service and a worker, and throughput with 1, 2, 4
+and 8 concurrent sessions. Prints a table; ``--json`` also writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from typing import Any
+
+from perf.measure import measure_benchmark, memory, throughput
+
+BENCHMARKS = {
+    "small": "benchmark://kernels-v0/nqueens",
+    "medium": "benchmark://kernels-v0/json_query",
+    "large": "benchmark://kernels-v0/sqlite_like",
+}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table."""
+    rows = [
+        ("instructions", lambda r: f"{r['instructions']}"),
+        ("step() with IrInstructionCount (ms)", lambda r: f"{r['step_ms']:.3f}"),
+        ("bare: LLVMRunPasses + native count (ms)", lambda r: f"{r['bare_step_ms']:.3f}"),
+        ("step / bare", lambda r: f"{r['ratios']['step_vs_bare']:.2f}"),
+        ("step overhead above bare (ms)", lambda r: f"{r['step_overhead_ms']:.3f}"),
+        ("opt subprocess per step (ms)", lambda r: f"{r['opt_subprocess_step_ms']:.2f}"),
+        ("opt subprocess / step", lambda r: f"{r['ratios']['opt_subprocess_vs_step']:.1f}"),
+        ("reset() (ms)", lambda r: f"{r['reset_ms']:.2f}"),
+        ("fork() (ms)", lambda r: f"{r['fork_ms']:.2f}"),
+        ("native counting walk (ms)", lambda r: f"{r['native_walk_ms']:.4f}"),
+    ]
+    for name in results[0]["observations"]:
+        rows.append(
+            (f"{name}: alone / added to a step (ms)",
+             lambda r, n=name: f"{r['observations'][n]['alone_ms']:.3f} / "
+             f"{r['observations'][n]['added_ms']:.3f}")
+        )  # fmt: skip
+    for name in ("InstCount", "Autophase"):
+        rows.append(
+            (f"{name} added / native walk", lambda r, n=name: f"{r['ratios'][f'{n}_added_vs_walk']:.2f}")
+        )  # fmt: skip
+    header = "| | " + " | ".join(f"{r['name']} ({r['benchmark'].split('/')[-1]})" for r in results)
+    lines = [header + " |", "|---" * (len(results) + 1) + "|"]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in results) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m perf", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repetitions")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    args = parser.parse_args()
+    quick = args.quick
+    settings = dict(
+        steps=100 if quick else 200, reps=2 if quick else 5,
+        opt_steps=15 if quick else 40, repeat=30 if quick else 100,
+    )  # fmt: skip
+    print(f"machine: {machine()}", flush=True)
+    results = []
+    for label, uri in BENCHMARKS.items():
+        print(f"measuring {label}: {uri} ...", file=sys.stderr, flush=True)
+        results.append(measure_benchmark(label, uri, **settings))
+    medium = next(r for r in results if r["name"] == "medium")
+    print("measuring memory ...", file=sys.stderr, flush=True)
+    medium["memory"] = memory(medium["benchmark"], steps=1000)
+    print("measuring throughput ...", file=sys.stderr, flush=True)
+    medium["throughput_steps_per_s"] = {
+        str(n): throughput(medium["benchmark"], n, steps=100 if quick else 300) for n in (1, 2, 4, 8)
+    }
+    print(table(results))
+    m = medium["memory"]
+    print(
+        f"\nmemory (medium): service {m['service_idle_mib']:.0f} MiB idle, "
+        f"{m['service_after_mib']:.0f} MiB after; worker {m['worker_idle_mib']:.0f} MiB idle, "
+        f"{m['worker_warm_mib']:.0f} MiB warm, {m['worker_after_mib']:.0f} MiB after "
+        f"{m['steps']} more steps ({100 * m['worker_growth']:+.1f}%)"
+    )
+    rates = ", ".join(
+        f"{n}: {rate:.0f}" for n, rate in medium["throughput_steps_per_s"].items()
+    )
+    print(f"throughput (medium, steps/s by concurrent sessions): {rates}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
