@@ -8,6 +8,7 @@
 from compiler_env.datasets import Benchmark, Dataset, Datasets
 from compiler_env.env import CompilerEnv
 from compiler_env.registration import ENV_SPECS, make, register_envs
+from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
 from compiler_env.state import CompilerEnvState
 
@@ -19,6 +20,7 @@ __all__ = [
     "Dataset",
     "Datasets",
     "Reward",
+    "RetryPolicy",
     "make",
     "register_envs",
 ]

@@ -1,0 +1,25 @@
+"""The perf harness measures what it claims, on a tiny setting (no timing is asserted)."""
+
+from __future__ import annotations
+
+from perf.__main__ import table
+from perf.measure import measure_benchmark, memory, throughput
+
+SMALL = "benchmark://kernels-v0/nqueens"
+
+
+def test_one_benchmark_has_every_figure_and_ratio() -> None:
+    result = measure_benchmark("small", SMALL, steps=6, reps=1, opt_steps=2, repeat=3)
+    assert result["instructions"] == 488
+    for key in ("step_ms", "bare_step_ms", "opt_subprocess_step_ms", "reset_ms", "fork_ms",
+                "native_walk_ms"):  # fmt: skip
+        assert result[key] > 0, key
+    assert set(result["ratios"]) >= {"step_vs_bare", "opt_subprocess_vs_step"}
+    assert {"InstCount", "Autophase", "Ir"} <= set(result["observations"])
+    assert "| step / bare |" in table([result])
+
+
+def test_memory_and_throughput() -> None:
+    figures = memory(SMALL, steps=20, warmup=5)
+    assert 0 < figures["worker_idle_mib"] <= figures["worker_after_mib"] * 2
+    assert throughput(SMALL, sessions=2, steps=10) > 0
