@@ -5,7 +5,17 @@
 ['llvm-autophase-codesize-v0', 'llvm-autophase-ic-v0']
 """
 
-from compiler_env.datasets import Benchmark, Dataset, Datasets
+from compiler_env.datasets import (
+    Benchmark,
+    Dataset,
+    Datasets,
+    SeedUris,
+    benchmark_from_dir,
+    benchmark_from_file,
+    benchmark_from_files,
+    benchmark_from_ir,
+    benchmark_from_source,
+)
 from compiler_env.env import CompilerEnv
 from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
@@ -21,6 +31,12 @@ __all__ = [
     "Datasets",
     "Reward",
     "RetryPolicy",
+    "SeedUris",
+    "benchmark_from_dir",
+    "benchmark_from_file",
+    "benchmark_from_files",
+    "benchmark_from_ir",
+    "benchmark_from_source",
     "make",
     "register_envs",
 ]

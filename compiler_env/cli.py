@@ -1,30 +1,53 @@
-"""The ``compiler-env`` command: ``compiler-env datasets``, ``compiler-env version``."""
+"""The ``compiler-env`` command: ``datasets``, ``benchmarks`` and ``version``.
+
+``compiler-env datasets`` lists the service's datasets with their sizes
+("unbounded" for a generator); ``compiler-env benchmarks NAME`` lists a
+dataset's benchmark URIs (the first ``--count`` of a generator's).
+"""
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 
 import compiler_env
+from compiler_env.errors import BenchmarkNotFound
 
 __all__ = ["main"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs the command; returns its exit status."""
     parser = argparse.ArgumentParser(prog="compiler-env", description=__doc__.splitlines()[0])
     parser.add_argument("--service", help="address of a running service (default: start one)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("datasets", help="list datasets with their sizes")
+    listing = commands.add_parser("benchmarks", help="list the benchmark URIs of a dataset")
+    listing.add_argument("dataset", help="a dataset name, e.g. kernels-v0")
+    listing.add_argument(
+        "--count", type=int, default=None, help="list at most this many (default: all; 10 seeds "
+        "of a generator)",
+    )  # fmt: skip
     commands.add_parser("version", help="print the compiler and library versions")
     args = parser.parse_args(argv)
     with compiler_env.make("llvm-v0", service=args.service) as env:
         if args.command == "version":
             print(f"compiler_env {compiler_env.__version__}, {env.compiler_version}")
-            return 0
-        for dataset in env.datasets:
-            size = "unbounded" if math.isinf(dataset.size) else str(int(dataset.size))
-            print(f"{dataset.name:<20} {size:>10}  {dataset.description}")
+        elif args.command == "benchmarks":
+            try:
+                dataset = env.datasets[args.dataset]
+            except BenchmarkNotFound as error:
+                print(f"compiler-env: {error}", file=sys.stderr)
+                return 1
+            count = args.count if args.count is not None else (10 if dataset.unbounded else None)
+            for uri in itertools.islice(dataset.benchmark_uris(), count):
+                print(uri)
+        else:
+            for dataset in env.datasets:
+                size = "unbounded" if math.isinf(dataset.size) else str(int(dataset.size))
+                print(f"{dataset.name:<20} {size:>10}  {dataset.description}")
     return 0
 
 

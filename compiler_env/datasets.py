@@ -172,7 +172,9 @@ class Dataset:
         if "://" not in uri:
             uri = f"{self.uri_prefix}{uri}"
         if uri not in self.benchmark_uris():
-            expected = "a seed from 0 to 4294967295" if self.unbounded else "one of benchmark_uris()"
+            expected = (
+                "a seed from 0 to 4294967295" if self.unbounded else "one of benchmark_uris()"
+            )
             raise BenchmarkNotFound(f"{self.name} has no benchmark {uri!r}; expected {expected}")
         return Benchmark(uri)
 

@@ -2,50 +2,59 @@
 
 Supported URIs:
 
-- ``benchmark://<dataset>/<name>``: a program of a dataset under ``datasets/``,
-  described by the dataset's ``manifest.json``.
-- ``file:///abs/path/prog.c`` (also ``.ll`` and ``.bc``): a user's program.
+- ``benchmark://<dataset>/<name>``: a program of a dataset described by a
+  ``manifest.json`` under ``datasets/`` (an archive dataset is downloaded on
+  first use).
+- ``generator://<dataset>/<seed>``: a program made from a 32-bit seed by a
+  generator dataset (``csmith-v0``, ``llvm-stress-v0``).
+- ``file:///abs/path/prog.c`` (also ``.ll`` and ``.bc``): a user's program on
+  the service's file system.
+- ``inline://<sha256>?data=<payload>``: a user's program carried in the URI
+  (made by ``compiler_env.benchmark_from_*``); ``inline://<sha256>`` once the
+  service has received it.
 
-C sources are compiled with the clang of the LLVM installation in use, at
-``-O0`` with ``optnone`` disabled so that passes apply, and linked into one
-module with ``llvm-link``. Compiled bitcode is cached on disk, keyed by the
+C sources are compiled with the clang of the LLVM installation in use (see
+``service.datasets.compile``). Compiled bitcode is cached on disk, keyed by the
 sources and the compiler version.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from service.llvm.toolchain import find_toolchain
-from service.proto.errors import BenchmarkInitError, BenchmarkNotFound, ProgramTooLarge
+from service.datasets.archives import archive_folder
+from service.datasets.cache import cache_dir
+from service.datasets.compile import CLANG_FLAGS, IR_SUFFIXES, MAX_PROGRAM_BYTES, compile_c
+from service.datasets.generators import generate, parse_seed
+from service.datasets.inline import resolve_inline
+from service.datasets.manifests import Dataset, datasets, datasets_root, datasets_roots
+from service.proto.errors import BenchmarkNotFound, ProgramTooLarge
 
 __all__ = [
+    "CLANG_FLAGS",
+    "MAX_PROGRAM_BYTES",
     "Benchmark",
     "Dataset",
     "cache_dir",
     "compile_c",
     "datasets",
     "datasets_root",
+    "datasets_roots",
     "resolve",
 ]
 
-#: Flags for unoptimized IR that optimization passes may still transform.
-CLANG_FLAGS = ("-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", "-std=c11", "-w")
-MAX_PROGRAM_BYTES = 64 * 1024 * 1024
+_SCHEMES = (
+    "benchmark://<dataset>/<name>, generator://<dataset>/<seed>, "
+    "file:///absolute/path.{c,ll,bc} or inline://<sha256>"
+)
 
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A program: its URI and its unoptimized bitcode."""
+    """A program: its URI and its unoptimized bitcode (or IR text)."""
 
     uri: str
     bitcode: bytes = field(repr=False)
@@ -55,137 +64,75 @@ class Benchmark:
         return hashlib.sha1(self.bitcode).hexdigest()
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """A dataset described by a manifest: a name, a licence and its programs."""
-
-    name: str
-    description: str
-    license: str
-    root: Path
-    programs: dict[str, dict] = field(repr=False)
-
-    @property
-    def size(self) -> int:
-        return len(self.programs)
-
-    def uris(self) -> list[str]:
-        return [f"benchmark://{self.name}/{name}" for name in self.programs]
-
-
-def datasets_root() -> Path:
-    """The folder of dataset manifests (``COMPILER_ENV_DATASETS`` overrides it)."""
-    explicit = os.environ.get("COMPILER_ENV_DATASETS")
-    if explicit:
-        return Path(explicit)
-    in_tree = Path(__file__).resolve().parent.parent / "datasets"
-    if in_tree.is_dir():
-        return in_tree
-    return Path(sys.prefix) / "share" / "compiler_env" / "datasets"
-
-
-def cache_dir() -> Path:
-    """Where compiled benchmarks and baselines are cached (``COMPILER_ENV_CACHE``)."""
-    explicit = os.environ.get("COMPILER_ENV_CACHE")
-    base = Path(explicit) if explicit else Path.home() / ".cache" / "compiler_env"
-    base.mkdir(parents=True, exist_ok=True)
-    return base
-
-
-@functools.cache
-def datasets() -> dict[str, Dataset]:
-    """Every dataset with a manifest, by name."""
-    found = {}
-    root = datasets_root()
-    for manifest in sorted(root.glob("*/manifest.json")):
-        data = json.loads(manifest.read_text())
-        found[data["name"]] = Dataset(
-            name=data["name"],
-            description=data["description"],
-            license=data["license"],
-            root=manifest.parent,
-            programs={p["name"]: p for p in data["benchmarks"]},
-        )
-    return found
-
-
 def resolve(uri: str) -> Benchmark:
-    """The benchmark a URI names, compiled if needed."""
+    """The benchmark a URI names, compiled, generated or downloaded if needed.
+
+    Raises:
+        BenchmarkNotFound: no benchmark has this URI.
+        BenchmarkInitError: the benchmark exists but cannot be built; the
+            message says why (e.g. the compiler's errors).
+    """
+    if uri.startswith("inline://"):
+        return Benchmark(*resolve_inline(uri))
     parsed = urlparse(uri)
-    if parsed.scheme == "benchmark":
-        return _dataset_benchmark(parsed.netloc, parsed.path.lstrip("/"), uri)
+    if parsed.scheme in ("benchmark", "generator"):
+        dataset = _dataset(parsed.netloc, uri)
+        name = parsed.path.lstrip("/")
+        if parsed.scheme == "generator":
+            return _generated(dataset, name, uri)
+        return _dataset_benchmark(dataset, name, uri)
     if parsed.scheme == "file":
         return _file_benchmark(Path(unquote(parsed.path)), uri)
-    raise BenchmarkNotFound(
-        f"unknown benchmark URI {uri!r}: expected benchmark://<dataset>/<name> or "
-        "file:///absolute/path.{c,ll,bc}"
-    )
+    raise BenchmarkNotFound(f"unknown benchmark URI {uri[:200]!r}: expected {_SCHEMES}")
 
 
-def _dataset_benchmark(dataset_name: str, name: str, uri: str) -> Benchmark:
+def _dataset(name: str, uri: str) -> Dataset:
     known = datasets()
-    if dataset_name not in known:
+    if name not in known:
         raise BenchmarkNotFound(
-            f"unknown dataset {dataset_name!r} in {uri!r}; known datasets: {', '.join(known)}"
+            f"unknown dataset {name!r} in {uri!r}; known datasets: {', '.join(known)}"
         )
-    dataset = known[dataset_name]
+    return known[name]
+
+
+def _generated(dataset: Dataset, name: str, uri: str) -> Benchmark:
+    if not dataset.unbounded:
+        raise BenchmarkNotFound(
+            f"{dataset.name} is not a generator: its benchmarks are {dataset.uri_prefix}<name>"
+        )
+    seed = parse_seed(dataset, name, uri)
+    return Benchmark(f"{dataset.uri_prefix}{seed}", generate(dataset, seed))
+
+
+def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
+    if dataset.unbounded:
+        raise BenchmarkNotFound(
+            f"{dataset.name} is a generator: its benchmarks are {dataset.uri_prefix}<seed>, "
+            f"e.g. {dataset.uri_prefix}0"
+        )
     program = dataset.programs.get(name)
     if program is None:
         raise BenchmarkNotFound(
-            f"{dataset_name} has no benchmark {name!r}; list them with "
-            f"env.datasets[{dataset_name!r}].benchmark_uris()"
+            f"{dataset.name} has no benchmark {name!r}; list them with "
+            f"env.datasets[{dataset.name!r}].benchmark_uris()"
         )
-    sources = [dataset.root / source for source in program["sources"]]
-    return Benchmark(uri, compile_c(sources, program.get("cflags", [])))
+    root = archive_folder(dataset) if dataset.url else dataset.root
+    sources = [root / source for source in program["sources"]]
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise BenchmarkNotFound(f"{uri}: the source files {', '.join(missing)} do not exist")
+    return Benchmark(uri, compile_c(sources, program.get("cflags", []), root=root))
 
 
 def _file_benchmark(path: Path, uri: str) -> Benchmark:
     if not path.is_file():
-        raise BenchmarkNotFound(f"{uri!r}: no such file {path}")
+        raise BenchmarkNotFound(f"{uri!r}: no such file {path} on the service's machine")
     if path.stat().st_size > MAX_PROGRAM_BYTES:
         raise ProgramTooLarge(
             f"{path} is {path.stat().st_size} bytes; the limit is {MAX_PROGRAM_BYTES} bytes"
         )
     if path.suffix == ".c":
         return Benchmark(uri, compile_c([path], []))
-    if path.suffix in (".ll", ".bc"):
+    if path.suffix in IR_SUFFIXES:
         return Benchmark(uri, path.read_bytes())
     raise BenchmarkNotFound(f"{uri!r}: expected a .c, .ll or .bc file")
-
-
-def compile_c(sources: list[Path], cflags: list[str]) -> bytes:
-    """Compiles C sources into one module of unoptimized bitcode (cached)."""
-    toolchain = find_toolchain()
-    key = hashlib.sha256(toolchain.version.encode())
-    for flag in cflags:
-        key.update(flag.encode() + b"\0")
-    for source in sources:
-        key.update(source.name.encode() + b"\0" + source.read_bytes())
-    cached = cache_dir() / "bitcode" / f"{key.hexdigest()}.bc"
-    if cached.exists():
-        return cached.read_bytes()
-    with tempfile.TemporaryDirectory(prefix="compiler_env-cc-") as tmp:
-        objects = []
-        for i, source in enumerate(sources):
-            out = Path(tmp) / f"{i}.bc"
-            _run([str(toolchain.tool("clang")), *CLANG_FLAGS, *cflags, str(source), "-o", str(out)])
-            objects.append(str(out))
-        if len(objects) > 1:
-            linked = Path(tmp) / "linked.bc"
-            _run([str(toolchain.tool("llvm-link")), *objects, "-o", str(linked)])
-        else:
-            linked = Path(objects[0])
-        bitcode = linked.read_bytes()
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_bytes(bitcode)
-    partial.replace(cached)  # atomic: readers see the whole file or none
-    return bitcode
-
-
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        raise BenchmarkInitError(
-            f"compilation failed ({' '.join(command)}):\n{result.stderr.strip()}"
-        )

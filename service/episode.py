@@ -14,25 +14,44 @@ from service.llvm.actions import ActionTable
 from service.llvm.module import Context, Module, TargetMachine, host_target_machine
 from service.llvm.toolchain import find_toolchain
 
-__all__ = ["Episode"]
+__all__ = ["Episode", "canonical_bitcode"]
 
 _PIPELINES = {"O0": "", "O3": "default<O3>", "Oz": "default<Oz>"}
+
+
+def canonical_bitcode(benchmark: Benchmark) -> bytes:
+    """The benchmark as it reads back from bitcode written by this LLVM.
+
+    Episodes start from these bytes, the same that the Bitcode observation
+    gives and `opt` reads, so that both start with the same use-list order,
+    which some passes depend on.
+    """
+    with Context() as scratch, scratch.parse(benchmark.bitcode, benchmark.uri) as module:
+        module.verify()
+        return module.to_bitcode()
 
 
 class Episode:
     """A benchmark's module, the actions applied to it, and its cached baselines."""
 
-    def __init__(self, benchmark: Benchmark, actions: ActionTable, context: Context) -> None:
+    def __init__(
+        self, benchmark: Benchmark, actions: ActionTable, bitcode: bytes | None = None
+    ) -> None:
+        """Loads the benchmark, or ``bitcode`` of a later state of its episode.
+
+        Each episode has its own LLVM context: in a shared one, a program loaded
+        twice would get its struct types renamed (``%struct.s.0``), changing its IR.
+        """
         self.benchmark = benchmark
         self.table = actions
-        self.context = context
-        parsed = context.parse(benchmark.bitcode, benchmark.uri)
-        # Start from the module as it reads back from our own bitcode, the same
-        # bytes that the Bitcode observation gives and `opt` reads: then both
-        # start with the same use-list order, which some passes depend on.
-        with parsed:
-            parsed.verify()
-            self.module: Module = context.parse(parsed.to_bitcode(), benchmark.uri)
+        self.context = Context()
+        try:
+            self.module: Module = self.context.parse(
+                bitcode if bitcode is not None else canonical_bitcode(benchmark), benchmark.uri
+            )
+        except BaseException:
+            self.context.close()
+            raise
         self.module.identifier = benchmark.uri
         self.actions: list[int] = []
         self._machine: TargetMachine | None = None
@@ -47,6 +66,7 @@ class Episode:
 
     def close(self) -> None:
         self.module.close()
+        self.context.close()
 
     def apply(self, actions: list[int]) -> int:
         """Applies actions in order; returns how many were applied.
@@ -92,16 +112,13 @@ class Episode:
         if path.exists():
             return dict(json.loads(path.read_text()))
         values = {}
-        original = self.context.parse(self.benchmark.bitcode, self.benchmark.uri)
-        try:
+        with Context() as scratch, scratch.parse(self.benchmark.bitcode) as original:
             for level, pipeline in _PIPELINES.items():
                 with original.clone() as module:
                     if pipeline:
                         module.run_passes(pipeline, self.machine)
                     values[f"IrInstructionCount{level}"] = features.instruction_count(module)
                     values[f"ObjectTextSizeBytes{level}"] = module.text_size(self.machine)
-        finally:
-            original.close()
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps(values))

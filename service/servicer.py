@@ -186,7 +186,11 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         return pb.ListDatasetsReply(
             datasets=[
                 pb.DatasetInfo(
-                    name=d.name, description=d.description, license=d.license, size=d.size
+                    name=d.name,
+                    description=d.description,
+                    license=d.license,
+                    size=-1 if d.unbounded else int(d.size),
+                    uri_prefix=d.uri_prefix,
                 )
                 for d in benchmarks.datasets().values()
             ]
@@ -201,4 +205,5 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             raise BenchmarkNotFound(
                 f"unknown dataset {request.dataset!r}; known: {', '.join(benchmarks.datasets())}"
             )
-        return pb.ListBenchmarksReply(uris=dataset.uris())
+        count = request.count or None  # 0: the rest of a finite dataset
+        return pb.ListBenchmarksReply(uris=dataset.uris(request.offset, count))

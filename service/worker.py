@@ -25,7 +25,6 @@ from service import benchmarks, observations
 from service.episode import Episode
 from service.llvm.actions import load_actions
 from service.llvm.binding import lib
-from service.llvm.module import Context
 from service.llvm.toolchain import find_toolchain
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import (
@@ -55,7 +54,6 @@ class Worker:
     ) -> None:
         lib()
         self.table = load_actions(find_toolchain().major)
-        self.context = Context()
         self.episode: Episode | None = None
         self.cpu_seconds = cpu_seconds
         self.max_program_bytes = max_program_bytes
@@ -140,7 +138,7 @@ class Worker:
                 f"{request.benchmark} is {len(benchmark.bitcode)} bytes of IR; this service "
                 f"accepts at most {self.max_program_bytes} bytes (SandboxLimits.max_program_bytes)"
             )
-        episode = Episode(benchmark, self.table, self.context)
+        episode = Episode(benchmark, self.table)
         try:
             episode.apply(list(request.actions))
             values = episode.observe(list(request.observation_spaces))
@@ -180,9 +178,8 @@ class Worker:
         )
 
     def restore(self, snapshot: pb.SnapshotReply) -> None:
-        episode = Episode(benchmarks.resolve(snapshot.benchmark), self.table, self.context)
-        episode.module.close()
-        episode.module = self.context.parse(snapshot.bitcode, snapshot.benchmark)
+        benchmark = benchmarks.resolve(snapshot.benchmark)
+        episode = Episode(benchmark, self.table, bitcode=snapshot.bitcode)
         episode.module.identifier = snapshot.benchmark
         episode.actions = list(snapshot.actions)
         self._replace(episode)

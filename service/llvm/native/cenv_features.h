@@ -1,17 +1,19 @@
 /*
  * cenv_features.h - native observation helpers for LLVM modules.
  *
- * A small C11 library written against the LLVM C API only.  It computes the
- * cheap, frequently requested observations of an LLVM module (instruction
- * counts, per-opcode histogram, Autophase feature vector) in a single walk
- * over the IR, without allocating memory.
+ * A small C++17 library with a C ABI.  It computes the cheap, frequently
+ * requested observations of an LLVM module (instruction counts, per-opcode
+ * histogram, Autophase feature vector) in a single walk over the IR, without
+ * allocating memory.  The interface takes LLVM C API handles; the walks use
+ * LLVM's C++ API (features.cpp).
  *
  * ABI
  * ---
  * The library is meant to be loaded with Python ctypes.  The caller passes an
  * LLVMModuleRef that it obtained from the *same* libLLVM instance this library
  * is linked against (libLLVM.so.19.1).  Mixing modules from another LLVM build
- * is undefined behaviour.
+ * is undefined behaviour.  Because the library reads LLVM's C++ objects
+ * directly, it must also be compiled against the headers of that same LLVM.
  *
  * All counters are int64_t.  Output arrays are caller-owned; the library never
  * keeps a pointer to them (or to the module) after a call returns.
@@ -24,21 +26,23 @@
  * The library has no global mutable state; calls on different modules may run
  * concurrently.  Calls on the same module (or on modules sharing an
  * LLVMContext) must not race with code that modifies that module/context.
- * The module is only read, with one exception: when an integer constant wider
- * than 64 bits is found, the constant 1 of that type is looked up through
- * LLVMConstInt, which may create that (uniqued) constant in the context.
+ * The module and its context are only read.
  *
  * Building
  * --------
- *   cc -std=c11 -O2 -shared -fPIC -I/usr/lib/llvm-19/include features.c \
+ *   c++ -O2 -shared -fPIC $(llvm-config-19 --cxxflags) -DNDEBUG features.cpp \
  *      -L/usr/lib/llvm-19/lib -lLLVM-19 -Wl,-rpath,/usr/lib/llvm-19/lib \
  *      -o libfeatures.so
- * (setup.py does this during the package's install.)
+ * (-DNDEBUG when LLVM was built without assertions, `llvm-config
+ * --assertion-mode` OFF; add -fno-rtti when `llvm-config --has-rtti` is NO.
+ * setup.py does all of this during the package's install.)
  *
  * ctypes prototypes (for reference):
  *
  *   lib.cenv_instruction_count.argtypes = [c_void_p]
  *   lib.cenv_instruction_count.restype  = c_int64
+ *   lib.cenv_walk_count.argtypes = [c_void_p]
+ *   lib.cenv_walk_count.restype  = c_int64
  *   lib.cenv_instcount.argtypes = [c_void_p, POINTER(c_int64), c_int]
  *   lib.cenv_instcount.restype  = c_int
  *   lib.cenv_autophase.argtypes = [c_void_p, POINTER(c_int64), c_int]
@@ -98,7 +102,7 @@ extern "C" {
 /*
  * Autophase feature indices (Haj-Ali et al., MLSys 2020).  The exact
  * definition of every feature is given in docs/observations-autophase.md and
- * in the comments of features.c.
+ * in the comments of features.cpp.
  */
 enum cenv_autophase_feature {
   CENV_AP_BBNumArgsHi = 0,
@@ -162,6 +166,14 @@ enum cenv_autophase_feature {
 
 /* Number of instructions in all function bodies of `m`, or CENV_E_NULL_MODULE. */
 CENV_API int64_t cenv_instruction_count(LLVMModuleRef m);
+
+/*
+ * The same number as cenv_instruction_count(), computed with one LLVM C API
+ * call per function, block and instruction (LLVMGetFirstFunction ...
+ * LLVMGetNextInstruction).  A reference point for measuring the cost of the
+ * other functions; not meant for production use.
+ */
+CENV_API int64_t cenv_walk_count(LLVMModuleRef m);
 
 /*
  * Fill out[0 .. CENV_INSTCOUNT_SIZE-1] with the layout described above.
