@@ -67,13 +67,18 @@ class SandboxLimits:
         (``preexec_fn`` is not used: it is unsafe in a process with threads,
         such as the gRPC server.)
         """
+
+        def at_most(limit: int, value: int) -> int:  # a child cannot exceed its parent's
+            _, hard = resource.getrlimit(limit)
+            return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
         return [
             "prlimit",
-            f"--as={self.address_space_mib * MIB}",
-            f"--nofile={self.open_files}",
-            f"--fsize={self.file_size_mib * MIB}",
+            f"--as={at_most(resource.RLIMIT_AS, self.address_space_mib * MIB)}",
+            f"--nofile={at_most(resource.RLIMIT_NOFILE, self.open_files)}",
+            f"--fsize={at_most(resource.RLIMIT_FSIZE, self.file_size_mib * MIB)}",
             "--core=0",
-            f"--cpu={self.cpu_seconds}",
+            f"--cpu={at_most(resource.RLIMIT_CPU, self.cpu_seconds)}",
             "--",
         ]
 

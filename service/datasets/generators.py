@@ -22,10 +22,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import resource
 import shutil
 import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -38,7 +36,9 @@ from service.proto.errors import (
     BenchmarkNotFound,
     CompilerEnvError,
     CompilerNotFound,
+    DeadlineExceeded,
 )
+from service.sandbox import SandboxLimits, run_sandboxed
 
 __all__ = ["RUN_CPU_SECONDS", "RUN_TIMEOUT", "csmith_include_dir", "generate", "parse_seed"]
 
@@ -46,8 +46,14 @@ __all__ = ["RUN_CPU_SECONDS", "RUN_TIMEOUT", "csmith_include_dir", "generate", "
 RUN_CPU_SECONDS = 2
 #: Wall-clock seconds before a generated program that is still running is killed.
 RUN_TIMEOUT = 10.0
-_RUN_MEMORY = 1024 * 2**20
-_RUN_FILE_SIZE = 16 * 2**20
+# The sandbox of a generated program's check run.
+_RUN_LIMITS = SandboxLimits(
+    address_space_mib=1024,
+    cpu_seconds=RUN_CPU_SECONDS,
+    open_files=32,
+    file_size_mib=16,
+    request_timeout=RUN_TIMEOUT,
+)
 #: Seconds a generator may take to write one program.
 GENERATE_TIMEOUT = 60.0
 
@@ -156,38 +162,14 @@ def _csmith(tmp: Path, seed: int, args: list[str]) -> bytes:
     return bitcode
 
 
-def _limit_child() -> None:  # runs in the child, between fork and exec
-    for limit, value in (
-        (resource.RLIMIT_CPU, RUN_CPU_SECONDS),
-        (resource.RLIMIT_AS, _RUN_MEMORY),
-        (resource.RLIMIT_FSIZE, _RUN_FILE_SIZE),
-        (resource.RLIMIT_CORE, 0),
-        (resource.RLIMIT_NOFILE, 32),
-    ):
-        _, hard = resource.getrlimit(limit)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)  # the limits of a sandboxed worker may be lower already
-        resource.setrlimit(limit, (value, value))
-
-
 def _run_limited(tmp: Path, command: list[str]) -> None:
-    """Runs a generated program under resource limits; raises if it does not end well."""
-    with open(tmp / "stdout", "wb") as stdout, open(tmp / "stderr", "wb") as stderr:
-        try:
-            process = subprocess.run(
-                command,
-                cwd=tmp,
-                env={"PATH": "/usr/bin:/bin"},
-                stdin=subprocess.DEVNULL,
-                stdout=stdout,
-                stderr=stderr,
-                preexec_fn=_limit_child,
-                timeout=RUN_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            raise BenchmarkInitError(
-                f"the generated program was still running after {RUN_TIMEOUT:.0f} s and was stopped"
-            ) from None
+    """Runs a generated program in the sandbox; raises if it does not end well."""
+    try:
+        process = run_sandboxed(command, _RUN_LIMITS, str(tmp))
+    except DeadlineExceeded:
+        raise BenchmarkInitError(
+            f"the generated program was still running after {RUN_TIMEOUT:.0f} s and was stopped"
+        ) from None
     code = process.returncode
     if code in (-signal.SIGXCPU, -signal.SIGKILL):
         raise _Refused(
