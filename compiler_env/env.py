@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import shlex
 import time
-from typing import Any, SupportsFloat
+from typing import Any, Literal, SupportsFloat, cast
 
 import gymnasium
 import numpy as np
+from gymnasium.spaces import Space
 
 from compiler_env.connection import Connection, ServiceRef
 from compiler_env.datasets import Benchmark, Datasets
@@ -50,6 +51,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     """
 
     metadata = {"render_modes": ["human", "ansi"]}
+    action_space: ActionSpace  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -82,7 +84,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         }
         self._observation_name = observation_space
         if observation_space is not None:
-            self.observation_space = self._space(observation_space)
+            self.observation_space = cast(Space[Any], self._space(observation_space))
         self._reward: Reward | None = make_reward(reward_space) if reward_space else None
         self._benchmark_uri = _uri(benchmark) if benchmark else DEFAULT_BENCHMARK
         self._start_time = time.monotonic()
@@ -299,8 +301,9 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     def __enter__(self) -> CompilerEnv:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
+        return False
 
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):

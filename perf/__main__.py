@@ -60,9 +60,8 @@ def table(results: list[dict[str, Any]]) -> str:
              f"{r['observations'][n]['added_ms']:.3f}")
         )  # fmt: skip
     for name in ("InstCount", "Autophase"):
-        rows.append(
-            (f"{name} added / native walk", lambda r, n=name: f"{r['ratios'][f'{n}_added_vs_walk']:.2f}")
-        )  # fmt: skip
+        key = f"{name}_added_vs_walk"
+        rows.append((f"{name} added / native walk", lambda r, k=key: f"{r['ratios'][k]:.2f}"))
     header = "| | " + " | ".join(f"{r['name']} ({r['benchmark'].split('/')[-1]})" for r in results)
     lines = [header + " |", "|---" * (len(results) + 1) + "|"]
     for label, cell in rows:
@@ -90,7 +89,8 @@ def main() -> int:
     medium["memory"] = memory(medium["benchmark"], steps=1000)
     print("measuring throughput ...", file=sys.stderr, flush=True)
     medium["throughput_steps_per_s"] = {
-        str(n): throughput(medium["benchmark"], n, steps=100 if quick else 300) for n in (1, 2, 4, 8)
+        str(n): throughput(medium["benchmark"], n, steps=100 if quick else 300)
+        for n in (1, 2, 4, 8)
     }
     print(table(results))
     m = medium["memory"]
@@ -100,9 +100,7 @@ def main() -> int:
         f"{m['worker_warm_mib']:.0f} MiB warm, {m['worker_after_mib']:.0f} MiB after "
         f"{m['steps']} more steps ({100 * m['worker_growth']:+.1f}%)"
     )
-    rates = ", ".join(
-        f"{n}: {rate:.0f}" for n, rate in medium["throughput_steps_per_s"].items()
-    )
+    rates = ", ".join(f"{n}: {rate:.0f}" for n, rate in medium["throughput_steps_per_s"].items())
     print(f"throughput (medium, steps/s by concurrent sessions): {rates}")
     if args.json:
         with open(args.json, "w") as out:

@@ -98,7 +98,9 @@ def opt_subprocess_steps(uri: str, actions: list[int]) -> list[float]:
     return samples
 
 
-def env_steps(env: compiler_env.CompilerEnv, uri: str, actions: list[int], reps: int) -> list[float]:
+def env_steps(
+    env: compiler_env.CompilerEnv, uri: str, actions: list[int], reps: int
+) -> list[float]:
     samples = []
     for _ in range(reps):
         env.reset(options={"benchmark": uri})
@@ -109,6 +111,7 @@ def env_steps(env: compiler_env.CompilerEnv, uri: str, actions: list[int], reps:
 
 def observation_costs(env: compiler_env.CompilerEnv, repeat: int) -> dict[str, dict[str, float]]:
     """Per space: the round trip asking for it alone, and what it adds to a step (ms)."""
+
     def ask(names: list[str]) -> float:
         return _ms([_time(lambda: env.compute_observations(names)) for _ in range(repeat)])
 

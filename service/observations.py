@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from array import array
 from collections.abc import Callable
@@ -47,6 +48,10 @@ class ObservationSpec:
             feature_names=list(self.feature_names),
             description=self.description,
         )
+
+
+def _baseline(space: str, level: str, episode: Episode) -> int:
+    return episode.baseline(space, level)
 
 
 def _ir_sha1(text: str) -> str:
@@ -134,7 +139,7 @@ def _specs() -> dict[str, ObservationSpec]:
                 f"IrInstructionCount of the benchmark after LLVM's default<{level}> pipeline"
                 if level != "O0"
                 else "IrInstructionCount of the unoptimized benchmark",
-                lambda e, level=level: e.baseline("IrInstructionCount", level),
+                functools.partial(_baseline, "IrInstructionCount", level),
             )
         )
         specs.append(
@@ -144,7 +149,7 @@ def _specs() -> dict[str, ObservationSpec]:
                 f"ObjectTextSizeBytes of the benchmark after default<{level}>"
                 if level != "O0"
                 else "ObjectTextSizeBytes of the unoptimized benchmark",
-                lambda e, level=level: e.baseline("ObjectTextSizeBytes", level),
+                functools.partial(_baseline, "ObjectTextSizeBytes", level),
                 platform_dependent=True,
             )
         )

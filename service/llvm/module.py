@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import sys
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from service.llvm import binding
 from service.llvm.binding import consume_error, consume_message, lib
@@ -19,6 +19,7 @@ from service.proto.errors import BenchmarkInitError, LlvmError
 
 __all__ = ["Context", "Module", "Owner", "TargetMachine", "host_target_machine"]
 
+_O = TypeVar("_O", bound="Owner")
 _LLVM_OBJECT_FILE = 1  # LLVMCodeGenFileType.LLVMObjectFile
 _LLVM_RETURN_STATUS_ACTION = 2  # LLVMVerifierFailureAction.LLVMReturnStatusAction
 
@@ -59,7 +60,7 @@ class Owner:
         if self._handle is not None:
             self._dispose(self.detach())
 
-    def __enter__(self) -> Owner:
+    def __enter__(self: _O) -> _O:
         return self
 
     def __exit__(self, *exc: object) -> None:
