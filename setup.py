@@ -1,9 +1,11 @@
 """Builds the native feature helper (service/llvm/_native) against the LLVM found.
 
-The helper is a plain shared library over LLVM's C API that Python loads with
-ctypes. It is found the same way the service finds LLVM (COMPILER_ENV_LLVM_CONFIG,
-else llvm-config of a supported version). Without LLVM's headers the package
-still installs, and the engine reports that the helper is missing when used.
+The helper is a C++ shared library with a C interface that Python loads with
+ctypes. It walks modules with LLVM's C++ API, so it is compiled with the flags of
+the LLVM it links against, which is found the same way the service finds LLVM
+(COMPILER_ENV_LLVM_CONFIG, else llvm-config of a supported version). Without
+LLVM's headers the package still installs, and the engine reports that the
+helper is missing when used.
 """
 
 import os
@@ -37,18 +39,30 @@ def native_extensions():
         return subprocess.run([config, flag], check=True, capture_output=True, text=True).stdout.strip()
 
     include, libdir, major = ask("--includedir"), ask("--libdir"), ask("--version").split(".")[0]
-    if not (Path(include) / "llvm-c" / "Core.h").exists():
-        print(f"warning: {include}/llvm-c is missing (install llvm-{major}-dev); helper not built")
-        return []
+    for header in ("llvm-c/Core.h", "llvm/IR/Module.h"):
+        if not (Path(include) / header).exists():
+            print(f"warning: {include}/{header} is missing (install llvm-{major}-dev); helper not built")
+            return []
+    # LLVM's own C++ flags (language standard, -fno-exceptions, defines), plus the
+    # settings that must match how libLLVM was built: NDEBUG when it has no
+    # assertions (the inline code of its headers then skips them too), -fno-rtti
+    # when it has no RTTI.
+    flags = ask("--cxxflags").split() + ["-O2", "-g0"]
+    if ask("--assertion-mode") == "OFF":
+        flags.append("-DNDEBUG")
+    if ask("--has-rtti") == "NO":
+        flags.append("-fno-rtti")
     return [
         Extension(
             "service.llvm._native",
-            sources=["service/llvm/native/features.c"],
+            sources=["service/llvm/native/features.cpp"],
+            depends=["service/llvm/native/cenv_features.h"],
+            language="c++",
             include_dirs=[include],
             library_dirs=[libdir],
             libraries=[f"LLVM-{major}"],
             runtime_library_dirs=[libdir],
-            extra_compile_args=["-O2", "-std=c11"],
+            extra_compile_args=flags,
             optional=True,
         )
     ]

@@ -50,10 +50,8 @@
 
 #if defined(__GNUC__)
 #define CENV_LIKELY(x) __builtin_expect(!!(x), 1)
-#define CENV_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define CENV_LIKELY(x) (x)
-#define CENV_UNLIKELY(x) (x)
 #endif
 
 using llvm::BasicBlock;
@@ -294,27 +292,25 @@ inline void ap_visit_block(const BasicBlock &bb, ApState &st) {
       break;
     }
 
-    /* Every operand slot; binary operators (add .. xor, integer and floating
-     * point) also note whether one of their two operands is a constant. */
-    const bool is_binary = inst.isBinaryOp();
-    bool binary_const = false;
-    unsigned k = 0;
+    /* Binary operators (add .. xor, integer and floating point): is one of
+     * the two operands a constant of any kind (integer, undef, poison, FP,
+     * global, constant expression, vector, ...)?  Their operands are the
+     * first two slots. */
+    if (inst.isBinaryOp()) {
+      const Value *lhs = inst.getOperand(0), *rhs = inst.getOperand(1);
+      if ((lhs && llvm::isa<llvm::Constant>(lhs)) ||
+          (rhs && llvm::isa<llvm::Constant>(rhs)))
+        ++f[CENV_AP_binaryConstArg];
+    }
+
+    /* Every operand slot holding a ConstantInt.  (Slots are never empty in a
+     * valid module; an empty one is skipped.) */
     for (const Use &u : inst.operands()) {
       const Value *v = u.get();
-      if (CENV_UNLIKELY(!v)) {
-        ++k;
-        continue;
-      }
-      if (const auto *ci = llvm::dyn_cast<ConstantInt>(v)) {
-        count_int_constant(ci, f);
-        binary_const |= is_binary && k < 2;
-      } else if (is_binary && k < 2 && llvm::isa<llvm::Constant>(v)) {
-        binary_const = true; /* undef, poison, FP constant, global, ... */
-      }
-      ++k;
+      if (CENV_LIKELY(v != nullptr))
+        if (const auto *ci = llvm::dyn_cast<ConstantInt>(v))
+          count_int_constant(ci, f);
     }
-    if (binary_const)
-      ++f[CENV_AP_binaryConstArg];
   }
 
   /* Phi-related block classes. */
