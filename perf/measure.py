@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 import compiler_env
+from compiler_env.spaces import decode
 from service import benchmarks
 from service.llvm import features
 from service.llvm.actions import load_actions
 from service.llvm.module import Context, Module, host_target_machine
 from service.llvm.toolchain import find_toolchain
+from service.proto import compiler_env_pb2 as pb
+from service.worker import Worker
 
 __all__ = ["measure_benchmark", "memory", "throughput"]
 
@@ -64,15 +67,20 @@ def bare_steps(uri: str, actions: list[int], reps: int) -> list[float]:
                     pipeline = table[action].pipeline
                     started = time.perf_counter()
                     module.run_passes(pipeline, machine)
-                    features.instruction_count(module)
+                    features.walk_count(module)
                     samples.append(time.perf_counter() - started)
     return samples
 
 
-def native_walk(uri: str, repeat: int) -> float:
-    """The median time of one native walk counting the benchmark's instructions (ms)."""
+def native_walk(uri: str, actions: list[int], repeat: int) -> float:
+    """The median time of one native C-API walk counting the instructions (ms).
+
+    Measured on the benchmark after ``actions``, like the observations.
+    """
+    table = load_actions(find_toolchain().major)
     with Context() as context, _fresh_module(context, uri) as module:
-        return _ms([_time(lambda: features.instruction_count(module)) for _ in range(repeat)])
+        module.run_passes(table.pipeline(actions), host_target_machine(module.triple))
+        return _ms([_time(lambda: features.walk_count(module)) for _ in range(repeat)])
 
 
 def opt_subprocess_steps(uri: str, actions: list[int]) -> list[float]:
@@ -109,18 +117,45 @@ def env_steps(
     return samples
 
 
-def observation_costs(env: compiler_env.CompilerEnv, repeat: int) -> dict[str, dict[str, float]]:
-    """Per space: the round trip asking for it alone, and what it adds to a step (ms)."""
+def _decoding_ms(space: Any, observation: pb.Observation, repeat: int) -> float:
+    return _ms([_time(lambda: space.convert(decode(observation))) for _ in range(repeat)])
+
+
+def observation_costs(
+    env: compiler_env.CompilerEnv, uri: str, actions: list[int], repeat: int
+) -> dict[str, dict[str, float]]:
+    """Per space, in ms: the round trip asking for it alone, and what it adds to a request.
+
+    What a space adds is measured without the noise of the round trip: the
+    worker's own request handling (in this process) with the space minus
+    without it, plus decoding the reply in the client.
+    """
 
     def ask(names: list[str]) -> float:
         return _ms([_time(lambda: env.compute_observations(names)) for _ in range(repeat)])
 
-    base = ask(["IrInstructionCount"])
+    worker = Worker()
+    start = pb.StartSessionRequest(benchmark=uri, actions=actions)
+    worker.handle(pb.WorkerRequest(start=start))
+    worker.episode.baseline("IrInstructionCount", "O0")  # cache the baselines first
+
+    def handle(names: list[str]) -> float:
+        request = pb.WorkerRequest(step=pb.StepRequest(observation_spaces=names))
+        samples = []
+        for _ in range(repeat):
+            assert worker.episode is not None
+            worker.episode.forget()  # as after a step: nothing cached
+            samples.append(_time(lambda: worker.handle(request)))
+        return _ms(samples)
+
+    empty = handle([])
     costs = {}
     for name in OBSERVATIONS:
-        alone = ask([name])
-        added = ask(["IrInstructionCount", name]) - base if name != "IrInstructionCount" else 0.0
-        costs[name] = {"alone_ms": alone, "added_ms": max(added, 0.0)}
+        reply = worker.handle(pb.WorkerRequest(step=pb.StepRequest(observation_spaces=[name])))
+        decoding = _decoding_ms(env.observation_spaces[name], reply.step.observations[0], repeat)
+        added = max(handle([name]) - empty, 0.0) + decoding
+        costs[name] = {"alone_ms": ask([name]), "added_ms": added}
+    worker.episode.close()
     return costs
 
 
@@ -137,8 +172,8 @@ def measure_benchmark(
         stepped = env_steps(env, uri, actions, reps)
         env.reset(options={"benchmark": uri})
         env.multistep(actions[: steps // 2])  # observe a module midway through an episode
-        walk = native_walk(uri, repeat)
-        observations = observation_costs(env, repeat)
+        walk = native_walk(uri, actions[: steps // 2], repeat)
+        observations = observation_costs(env, uri, actions[: steps // 2], repeat)
         reset = _ms([_time(lambda: env.reset(options={"benchmark": uri})) for _ in range(repeat)])
         env.multistep(actions[: steps // 2])
         forks = []

@@ -78,7 +78,7 @@ class Episode:
         for index in actions:
             self.module.run_passes(self.table[index].pipeline, self.machine)
             self.actions.append(index)
-            self._instcount = None
+            self.forget()
         return len(actions)
 
     def observe(self, names: list[str]) -> list[Any]:
@@ -91,6 +91,10 @@ class Episode:
             if name not in done:
                 done[name] = observations.compute(self, name)
         return [done[name] for name in names]
+
+    def forget(self) -> None:
+        """Drops what was computed of the current module (done after every action)."""
+        self._instcount = None
 
     def instcount(self) -> array[int]:
         if self._instcount is None:

@@ -42,6 +42,19 @@ __all__ = ["EXIT_OUT_OF_MEMORY", "Worker", "main"]
 EXIT_OUT_OF_MEMORY = 86
 
 
+def _release_free_memory() -> None:
+    """Gives the heap's free pages back to the system (glibc), so that a worker
+    serving episode after episode does not keep its peak size."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc
+    _LIBC = None
+
+
 class Worker:
     """The state of a worker: at most one episode."""
 
@@ -129,6 +142,7 @@ class Worker:
     def _replace(self, episode: Episode) -> None:
         if self.episode is not None:
             self.episode.close()
+            _release_free_memory()
         self.episode = episode
 
     def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
