@@ -59,7 +59,7 @@ def test_commandline_reproduces_the_ir_with_opt(make_env, toolchain, tmp_path: P
         )
 
 
-@pytest.mark.parametrize("uri", KERNELS[:4])
+@pytest.mark.parametrize("uri", KERNELS)
 def test_oz_baseline_is_opts_default_oz(make_env, toolchain, tmp_path: Path, uri) -> None:
     env = make_env("llvm-v0", benchmark=uri)
     env.reset()
