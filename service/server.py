@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import HealthServicer
 
 from service.proto import compiler_env_pb2_grpc as pb_grpc
 from service.sandbox import SandboxLimits
@@ -28,6 +30,7 @@ from service.servicer import CompilerServicer
 
 __all__ = ["RunningService", "create_server", "main"]
 
+SERVICE_NAME = "compiler_env.CompilerService"
 _MESSAGE_LIMIT = 512 * 1024 * 1024
 GRPC_OPTIONS = [
     ("grpc.max_send_message_length", _MESSAGE_LIMIT),
@@ -115,6 +118,8 @@ def create_server(
         interceptors=interceptors,
     )
     pb_grpc.add_CompilerServiceServicer_to_server(servicer, server)
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
     if tls is not None:
         port = server.add_secure_port(address, grpc.ssl_server_credentials([tls]))
     else:
@@ -124,6 +129,8 @@ def create_server(
         address = f"{host}:{port}"
     server.start()
     servicer.pool.fill()
+    for name in ("", SERVICE_NAME):  # the standard gRPC health service
+        health.set(name, health_pb2.HealthCheckResponse.SERVING)
     return RunningService(server, servicer, address, directory)
 
 

@@ -99,3 +99,14 @@ def test_tls_on_loopback(certificate) -> None:
             compiler_env.make("llvm-v0", service=f"localhost:{port}", token="t", connect_timeout=2)
     finally:
         running.stop()
+
+
+def test_the_standard_health_service_answers(service: RunningService) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(service.address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        for name in ("", "compiler_env.CompilerService"):
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=10)
+            assert reply.status == health_pb2.HealthCheckResponse.SERVING
