@@ -68,4 +68,15 @@ def native_extensions():
     ]
 
 
-setup(ext_modules=native_extensions())
+def dataset_files():
+    """The dataset manifests and programs, installed under share/compiler_env/datasets
+    (where a non-editable install looks for them)."""
+    files = {}
+    for path in sorted(Path("datasets").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            target = str(Path("share/compiler_env") / path.parent)
+            files.setdefault(target, []).append(str(path))
+    return sorted(files.items())
+
+
+setup(ext_modules=native_extensions(), data_files=dataset_files())

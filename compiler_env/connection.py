@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import os
+import select
 import shutil
 import socket
 import subprocess
@@ -72,6 +74,10 @@ class Connection:
             )
         except grpc.RpcError as error:
             raise _translate(error, self.address) from None
+        except ValueError as error:  # "Cannot invoke RPC on closed channel!"
+            raise ServiceUnavailable(
+                f"the connection to the compiler service at {self.address} was closed ({error})"
+            ) from None
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Blocks until the service answers."""
@@ -158,15 +164,19 @@ class _LocalService:
             text=True,
         )
         assert self.process.stdout is not None
-        address = self.process.stdout.readline().strip()
+        ready, _, _ = select.select([self.process.stdout], [], [], _START_TIMEOUT)
+        address = self.process.stdout.readline().strip() if ready else ""
         if not address:
+            self.process.kill()
             code = self.process.wait()
             raise ServiceUnavailable(
-                f"the local compiler service failed to start (exit status {code}); "
-                "run `python -m service` to see why"
+                f"the local compiler service did not start within {_START_TIMEOUT:.0f} s "
+                f"(exit status {code}); run `python -m service` to see why"
             )
+        self.process.stdout.close()  # the service prints nothing more
         self.connection = Connection(address)
         self.users = 0
+        self.owner = os.getpid()
 
     @property
     def directory(self) -> Path:
@@ -190,6 +200,17 @@ class _LocalService:
 
 _local: _LocalService | None = None
 _local_lock = threading.Lock()
+_START_TIMEOUT = 120.0
+
+
+def _forget_parents_service() -> None:
+    """In a forked child: the parent's service is not this process's to manage."""
+    global _local, _local_lock
+    _local = None
+    _local_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_parents_service)
 
 
 def _acquire_local() -> Connection:

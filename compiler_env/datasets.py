@@ -25,7 +25,7 @@ import json
 import math
 import os
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, overload
@@ -136,7 +136,7 @@ class Dataset:
         uri_prefix: what its benchmark URIs start with.
     """
 
-    def __init__(self, info: pb.DatasetInfo, connection: Connection) -> None:
+    def __init__(self, info: pb.DatasetInfo, connection: Callable[[], Connection]) -> None:
         self.name = info.name
         self.description = info.description
         self.license = info.license
@@ -160,7 +160,7 @@ class Dataset:
         if self.unbounded:
             return SeedUris(self.name, self.uri_prefix)
         if self._uris is None:
-            reply = self._connection.call(
+            reply = self._connection().call(
                 "ListBenchmarks", pb.ListBenchmarksRequest(dataset=self.name)
             )
             self._uris = list(reply.uris)
@@ -199,13 +199,14 @@ class Dataset:
 class Datasets:
     """The datasets a service offers, by name."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Callable[[], Connection]) -> None:
+        """``connection`` gives the env's current connection (it changes after a recovery)."""
         self._connection = connection
         self._datasets: dict[str, Dataset] | None = None
 
     def _all(self) -> dict[str, Dataset]:
         if self._datasets is None:
-            reply = self._connection.call("ListDatasets", pb.ListDatasetsRequest())
+            reply = self._connection().call("ListDatasets", pb.ListDatasetsRequest())
             self._datasets = {d.name: Dataset(d, self._connection) for d in reply.datasets}
         return self._datasets
 

@@ -91,7 +91,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self.episode_reward: float = 0.0
         self.observation = ObservationView(self)
         self.reward = RewardView(self)
-        self.datasets = Datasets(self._connection)
+        self.datasets = Datasets(lambda: self._connection)
 
     # -- properties ---------------------------------------------------------------
 

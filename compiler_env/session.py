@@ -48,8 +48,10 @@ class Session:
     def start(self, benchmark: str, names: list[str]) -> pb.StartSessionReply:
         """Starts an episode; if it fails, the previous episode is kept."""
         request = pb.StartSessionRequest(benchmark=benchmark, observation_spaces=names)
-        reply = self._retrying(lambda: self._start(request))
-        self.benchmark = reply.benchmark
+        reply = self._retrying(lambda: self._start(request), fresh=True)
+        # The URI as given, not the service's short form: an inline:// URI carries
+        # its program, so a new or restarted service can replay it too.
+        self.benchmark = benchmark
         self.actions = []
         return reply
 
@@ -63,13 +65,19 @@ class Session:
 
     def fork(self) -> Session:
         """A new session holding a copy of this one's current program."""
+        if self.id is None and not self._lost:
+            raise ResetRequired("call env.reset() before forking")
         reply = self._retrying(
             lambda: self.connection.call("ForkSession", pb.ForkSessionRequest(session_id=self.id))
         )
         other = Session(self.service.copy(), self.policy)
         other.benchmark = self.benchmark
         other.actions = list(self.actions)
-        other._attach(reply.session_id, reply.worker_address, reply.worker_pid)
+        try:
+            other._attach(reply.session_id, reply.worker_address, reply.worker_pid)
+        except BaseException:
+            other.close()
+            raise
         return other
 
     def end(self) -> str:
@@ -120,14 +128,19 @@ class Session:
 
     # -- recovery ---------------------------------------------------------------------
 
-    def _retrying(self, request: Callable[[], T]) -> T:
+    def _retrying(self, request: Callable[[], T], *, fresh: bool = False) -> T:
+        """Tries ``request`` as the policy allows, restoring the session in between.
+
+        With ``fresh``, the request starts a new episode: a lost session is
+        dropped rather than restored first.
+        """
         last: CompilerEnvError | None = None
         for delay in [0.0, *self.policy.delays()]:
             if delay:
                 time.sleep(delay)
             try:
                 if self._lost:
-                    self.restore()
+                    self.restore(replay=not fresh)
                 return request()
             except RECOVERABLE as error:
                 self._lost = True
@@ -143,11 +156,14 @@ class Session:
         kind = DeadlineExceeded if "deadline" in reason else type(error)
         return kind(f"{error}: {reason}")
 
-    def restore(self) -> None:
-        """Starts a new session at the episode's last good step (by replay)."""
+    def restore(self, *, replay: bool = True) -> None:
+        """Starts a new session at the episode's last good step (by replay).
+
+        Without ``replay``, only reconnects (a new episode follows).
+        """
         self.end()
         self.connection = self.service.reconnect()
-        if self.benchmark is not None:
+        if replay and self.benchmark is not None:
             request = pb.StartSessionRequest(benchmark=self.benchmark, actions=self.actions)
             reply = self.connection.call("StartSession", request)
             self._attach(reply.session_id, reply.worker_address, reply.worker_pid)

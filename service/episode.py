@@ -75,8 +75,10 @@ class Episode:
         """
         for index in actions:
             self.table[index]  # raises InvalidAction
+        # Like `opt`: passes see a target machine only when the module names a target.
+        machine = self.machine if self.module.triple else None
         for index in actions:
-            self.module.run_passes(self.table[index].pipeline, self.machine)
+            self.module.run_passes(self.table[index].pipeline, machine)
             self.actions.append(index)
             self.forget()
         return len(actions)
@@ -112,15 +114,15 @@ class Episode:
 
     def _load_baselines(self) -> dict[str, int]:
         version = find_toolchain().version
-        path = cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}.json"
+        path = cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v2.json"
         if path.exists():
             return dict(json.loads(path.read_text()))
         values = {}
-        with Context() as scratch, scratch.parse(self.benchmark.bitcode) as original:
+        with Context() as scratch, scratch.parse(canonical_bitcode(self.benchmark)) as original:
             for level, pipeline in _PIPELINES.items():
                 with original.clone() as module:
                     if pipeline:
-                        module.run_passes(pipeline, self.machine)
+                        module.run_passes(pipeline, self.machine if module.triple else None)
                     values[f"IrInstructionCount{level}"] = features.instruction_count(module)
                     values[f"ObjectTextSizeBytes{level}"] = module.text_size(self.machine)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -134,6 +134,13 @@ def create_server(
     return RunningService(server, servicer, address, directory)
 
 
+def _detach_stdout() -> None:
+    """Points stdout at /dev/null, so a reader that stopped reading can never block us."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _watch_parent(parent: int, done: threading.Event) -> None:
     while not done.wait(1.0):
         if os.getppid() != parent:
@@ -163,8 +170,16 @@ def main(argv: list[str] | None = None) -> int:
         address = f"{args.host}:{args.tcp}"
     token = Path(args.token_file).read_text().strip() if args.token_file else None
     tls = None
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("TLS needs both --tls-cert and --tls-key")
     if args.tls_cert and args.tls_key:
         tls = (Path(args.tls_key).read_bytes(), Path(args.tls_cert).read_bytes())
+    if args.tcp is not None and args.host not in ("127.0.0.1", "localhost", "::1") and not token:
+        print(
+            f"warning: serving {args.host} without --token-file: anyone who can reach it "
+            "can run the compiler here",
+            file=sys.stderr,
+        )
     running = create_server(
         address,
         pool_size=args.pool_size,
@@ -173,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         tls=tls,
     )
     print(running.address, flush=True)  # the client reads the address from here
+    _detach_stdout()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

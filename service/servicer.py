@@ -20,6 +20,7 @@ from service.proto.errors import (
     CompilerCrashed,
     CompilerEnvError,
     DeadlineExceeded,
+    ServiceUnavailable,
     SessionNotFound,
 )
 from service.sandbox import SandboxLimits
@@ -63,7 +64,11 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         self.socket_dir = socket_dir
         self.direct_workers = direct_workers
         self.limits = limits or SandboxLimits()
-        self.pool = WorkerPool(socket_dir, self.limits, pool_size, allow_faults=fault_injection)
+        # Workers of a service reached over TCP read no files of this machine.
+        extra_env = {} if direct_workers else {"COMPILER_ENV_ALLOW_FILE_URIS": "0"}
+        self.pool = WorkerPool(
+            socket_dir, self.limits, pool_size, allow_faults=fault_injection, env=extra_env
+        )
         self.sessions: dict[int, WorkerHandle] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -111,6 +116,9 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
 
     def _add(self, worker: WorkerHandle) -> int:
         with self._lock:
+            if self._stopping.is_set():  # the service closed while this request ran
+                worker.stop()
+                raise ServiceUnavailable("the compiler service is shutting down")
             session_id = next(self._ids)
             self.sessions[session_id] = worker
         return session_id

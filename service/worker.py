@@ -17,6 +17,7 @@ import selectors
 import shutil
 import socket
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -177,26 +178,31 @@ class Worker:
         for name in names:
             if name not in observations.SPACES:
                 observations.compute(episode, name)  # raises UnknownSpace before any action
-        applied = episode.apply(list(request.actions))
-        values = episode.observe(names)
+        before = list(episode.actions)
+        try:
+            applied = episode.apply(list(request.actions))
+            values = episode.observe(names)
+        except CompilerEnvError:
+            if episode.actions != before:  # the actions ran, then something failed
+                self._rewind(episode, before)
+            raise
         return pb.StepReply(
             actions_applied=applied, observations=[observations.to_proto(v) for v in values]
         )
 
+    def _rewind(self, episode: Episode, actions: list[int]) -> None:
+        """Puts the episode back to ``actions`` (a step failed after changing it)."""
+        self.start(pb.StartSessionRequest(benchmark=episode.benchmark.uri, actions=actions))
+
     def snapshot(self) -> pb.SnapshotReply:
+        """The episode as its benchmark and actions (bitcode would lose use-list order,
+        which some passes depend on, so a copy is made by replaying the actions)."""
         episode = self._current()
-        return pb.SnapshotReply(
-            benchmark=episode.benchmark.uri,
-            bitcode=episode.module.to_bitcode(),
-            actions=episode.actions,
-        )
+        return pb.SnapshotReply(benchmark=episode.benchmark.uri, actions=episode.actions)
 
     def restore(self, snapshot: pb.SnapshotReply) -> None:
-        benchmark = benchmarks.resolve(snapshot.benchmark)
-        episode = Episode(benchmark, self.table, bitcode=snapshot.bitcode)
-        episode.module.identifier = snapshot.benchmark
-        episode.actions = list(snapshot.actions)
-        self._replace(episode)
+        """Becomes a copy of a snapshot's episode, by replaying its actions."""
+        self.start(pb.StartSessionRequest(benchmark=snapshot.benchmark, actions=snapshot.actions))
 
 
 class Spinner:
@@ -270,6 +276,18 @@ def serve(
                     return
 
 
+def _exit_when_orphaned() -> None:
+    """Ends this worker when its service dies, even in the middle of a long pass."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A compiler_env worker process.")
     parser.add_argument("--control-fd", type=int, required=True)
@@ -281,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     limits = SandboxLimits.from_args(args)
     limits.apply()  # before LLVM is loaded: every allocation counts
+    _exit_when_orphaned()
     control = socket.socket(fileno=args.control_fd)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(args.listen)

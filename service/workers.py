@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import select
 import shutil
 import signal
 import socket
@@ -13,7 +14,12 @@ import threading
 from pathlib import Path
 
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import CompilerCrashed, DeadlineExceeded, error_from_status
+from service.proto.errors import (
+    CompilerCrashed,
+    DeadlineExceeded,
+    ServiceUnavailable,
+    error_from_status,
+)
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
 from service.sandbox import BusyStamp, SandboxLimits, scrubbed_env
 
@@ -49,7 +55,12 @@ class WorkerHandle:
     """One worker process and the service's control connection to it."""
 
     def __init__(
-        self, socket_dir: Path, limits: SandboxLimits, *, allow_faults: bool = False
+        self,
+        socket_dir: Path,
+        limits: SandboxLimits,
+        *,
+        allow_faults: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.id = next(_ids)
         self.limits = limits
@@ -71,8 +82,9 @@ class WorkerHandle:
             command,
             pass_fds=[theirs.fileno()],
             cwd=self.workdir,
-            env=scrubbed_env(self.workdir),
+            env=scrubbed_env(self.workdir, env),
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
         )
         theirs.close()
         self.control = ours
@@ -150,17 +162,16 @@ class WorkerHandle:
 
     def _hung_up(self) -> bool:
         """Whether the worker's end of the control socket is closed."""
-        if self.control.fileno() < 0:
-            return False
-        self.control.setblocking(False)
+        if self.control.fileno() < 0 or not self._lock.acquire(blocking=False):
+            return False  # closed, or a call is using the socket (it will see the death)
         try:
-            return self.control.recv(1, socket.MSG_PEEK) == b""
-        except (BlockingIOError, InterruptedError):
-            return False
+            return bool(select.select([self.control], [], [], 0)[0]) and (
+                self.control.recv(1, socket.MSG_PEEK) == b""
+            )
         except OSError:
             return True
         finally:
-            self.control.setblocking(True)
+            self._lock.release()
 
     def stop(self) -> None:
         """Ends the worker and removes its files."""
@@ -178,23 +189,33 @@ class WorkerPool:
     """Keeps ``size`` started workers ready, so that a new session starts fast."""
 
     def __init__(
-        self, socket_dir: Path, limits: SandboxLimits, size: int = 1, allow_faults: bool = False
+        self,
+        socket_dir: Path,
+        limits: SandboxLimits,
+        size: int = 1,
+        allow_faults: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.socket_dir = socket_dir
         self.limits = limits
         self.size = size
         self.allow_faults = allow_faults
+        self.env = env or {}
         self._idle: list[WorkerHandle] = []
         self._lock = threading.Lock()
         self._closed = False
         self._filling = False
 
     def new_worker(self) -> WorkerHandle:
-        return WorkerHandle(self.socket_dir, self.limits, allow_faults=self.allow_faults)
+        return WorkerHandle(
+            self.socket_dir, self.limits, allow_faults=self.allow_faults, env=self.env
+        )
 
     def take(self) -> WorkerHandle:
         """A started worker; the pool refills in the background."""
         with self._lock:
+            if self._closed:
+                raise ServiceUnavailable("the compiler service is shutting down")
             worker = None
             while self._idle and worker is None:
                 candidate = self._idle.pop()

@@ -163,16 +163,21 @@ class Module(Owner):
         consume_error(error)
 
     def emit_object(self, machine: TargetMachine) -> bytes:
-        """Compiles the module to a host object file (the module is left unchanged)."""
+        """Compiles a copy of the module to a host object file.
+
+        Code generation runs IR passes on the module it is given, so it gets a
+        clone: the module itself is left exactly as it was.
+        """
         message = ctypes.c_void_p()
         buffer = binding.MemoryBufferRef()
-        failed = lib().LLVMTargetMachineEmitToMemoryBuffer(
-            machine.handle,
-            self.handle,
-            _LLVM_OBJECT_FILE,
-            ctypes.byref(message),
-            ctypes.byref(buffer),
-        )
+        with self.clone() as copy:
+            failed = lib().LLVMTargetMachineEmitToMemoryBuffer(
+                machine.handle,
+                copy.handle,
+                _LLVM_OBJECT_FILE,
+                ctypes.byref(message),
+                ctypes.byref(buffer),
+            )
         text = consume_message(message.value)
         if failed:
             raise LlvmError(f"code generation failed: {text}")

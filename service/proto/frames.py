@@ -41,6 +41,8 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
 
 
 _FIRST_READ = 64 * 1024
+#: The largest frame accepted: a larger length is a corrupt or hostile peer.
+MAX_FRAME = 1024 * 1024 * 1024
 
 
 def recv_frame(sock: socket.socket, message_type: type[M]) -> M:
@@ -55,6 +57,8 @@ def recv_frame(sock: socket.socket, message_type: type[M]) -> M:
     if len(data) < _HEADER.size:
         data += _recv_exactly(sock, _HEADER.size - len(data))
     (size,) = _HEADER.unpack_from(data)
+    if size > MAX_FRAME:
+        raise ConnectionClosed(f"a frame of {size} bytes is over the limit of {MAX_FRAME}")
     body = data[_HEADER.size :]
     if len(body) < size:
         body += _recv_exactly(sock, size - len(body))

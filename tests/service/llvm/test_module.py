@@ -77,6 +77,14 @@ def test_object_emission_measures_text(context: Context) -> None:
             assert 0 < optimized.text_size(machine) < size
 
 
+def test_object_emission_leaves_the_module_unchanged(context: Context) -> None:
+    with kernel_module(context, "benchmark://kernels-v0/crc32") as module:
+        module.run_passes("function(mem2reg)")
+        before = module.to_text()
+        module.text_size(host_target_machine(module.triple))
+        assert module.to_text() == before
+
+
 def test_every_object_is_disposed_once(context: Context) -> None:
     before = Owner.live()
     module = context.parse(IR.encode())
