@@ -143,3 +143,25 @@ def test_seeded_sampling_is_reproducible(make_env) -> None:
     env.action_space.seed(7)
     assert [env.action_space.sample() for _ in range(5)] == first
     assert np.all(env.observation["Autophase"] >= 0)
+
+
+def test_a_fork_and_its_parent_stay_identical_under_the_same_actions(make_env) -> None:
+    env = make_env("llvm-v0", benchmark="benchmark://kernels-v0/ciphers")
+    env.reset()
+    rng = np.random.default_rng(4)
+    allowed = [i for i, n in enumerate(env.action_space.names) if n != "loop-bound-split"]
+    env.multistep([int(a) for a in rng.choice(allowed, size=10)])
+    fork = env.fork()
+    try:
+        assert fork.observation["IrSha1"] == env.observation["IrSha1"]
+        more = [int(a) for a in rng.choice(allowed, size=30)]
+        env.multistep(more)
+        fork.multistep(more)
+        assert fork.observation["IrSha1"] == env.observation["IrSha1"]
+    finally:
+        fork.close()
+
+
+def test_fork_before_reset(make_env) -> None:
+    with pytest.raises(ResetRequired):
+        make_env("llvm-v0").fork()

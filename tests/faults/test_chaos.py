@@ -6,9 +6,11 @@ import os
 import signal
 
 import numpy as np
+import pytest
 
 import compiler_env
 from compiler_env import connection
+from compiler_env.errors import BenchmarkNotFound
 from service.server import RunningService
 
 BENCHMARK = "benchmark://kernels-v0/crc32"
@@ -63,3 +65,50 @@ def test_service_killed_twice() -> None:
         assert _run(env, actions, {60, 140}, kill_service) == expected
         assert env._session.recoveries == 2
         assert connection._local.process.pid != first
+
+
+def test_two_envs_recover_from_one_service_crash() -> None:
+    with compiler_env.make("llvm-v0", benchmark=BENCHMARK) as one, compiler_env.make(
+        "llvm-v0", benchmark=BENCHMARK
+    ) as two:
+        one.reset()
+        two.reset()
+        assert connection._local is not None
+        connection._local.process.kill()
+        connection._local.process.wait()
+        one.step(0)  # restarts the service
+        two.step(0)  # finds its own way to the new one
+        assert one.observation["IrSha1"] == two.observation["IrSha1"]
+        assert len(two.datasets["kernels-v0"].benchmark_uris()) >= 30
+
+
+def test_reset_works_when_the_lost_episode_cannot_be_restored(tmp_path) -> None:
+    program = tmp_path / "gone.c"
+    program.write_text("int main(void) { return 0; }\n")
+    with compiler_env.make("llvm-v0", benchmark=f"file://{program}") as env:
+        env.reset()
+        program.unlink()  # the episode can no longer be replayed...
+        os.kill(env._session.worker_pid, signal.SIGKILL)
+        with pytest.raises(BenchmarkNotFound, match="no such file"):
+            env.step(0)
+        env.reset(options={"benchmark": BENCHMARK})  # ...but a new one starts
+        env.step(0)
+
+
+def test_a_forked_process_leaves_the_parents_service_alone() -> None:
+    with compiler_env.make("llvm-v0", benchmark=BENCHMARK) as env:
+        env.reset()
+        pid = os.fork()
+        if pid == 0:  # the child makes its own service, then leaves
+            try:
+                with compiler_env.make("llvm-v0", benchmark=BENCHMARK) as child:
+                    child.reset()
+                    child.step(0)
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+        env.step(0)
+        fork = env.fork()  # the parent's service still starts workers
+        fork.close()
