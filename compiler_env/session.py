@@ -80,20 +80,18 @@ class Session:
             raise
         return other
 
-    def end(self) -> str:
-        """Ends the session; returns why its worker had already died, if it had."""
+    def end(self) -> pb.EndSessionReply:
+        """Ends the session; the reply says why its worker had already died, if it had."""
         if self._channel is not None:
             self._channel.close()
             self._channel = None
         session, self.id = self.id, None
         if session is None:
-            return ""
+            return pb.EndSessionReply()
         try:
-            return str(
-                self.connection.call("EndSession", pb.EndSessionRequest(session_id=session)).reason
-            )
+            return self.connection.call("EndSession", pb.EndSessionRequest(session_id=session))
         except CompilerEnvError:
-            return ""  # the service is gone too
+            return pb.EndSessionReply()  # the service is gone too
 
     def close(self) -> None:
         self.end()
@@ -150,11 +148,11 @@ class Session:
 
     def _explained(self, error: CompilerEnvError) -> CompilerEnvError:
         """The error, with the service's account of the worker's death if it has one."""
-        reason = self.end()
-        if not reason or reason in str(error):
+        ended = self.end()
+        if not ended.reason or ended.reason in str(error):
             return error
-        kind = DeadlineExceeded if "deadline" in reason else type(error)
-        return kind(f"{error}: {reason}")
+        kind = DeadlineExceeded if ended.reason_status == DeadlineExceeded.status else type(error)
+        return kind(f"{error}: {ended.reason}")
 
     def restore(self, *, replay: bool = True) -> None:
         """Starts a new session at the episode's last good step (by replay).

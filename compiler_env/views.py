@@ -57,7 +57,6 @@ class RewardView:
         reward = self._rewards.get(key)
         if reward is None:
             reward = make_reward(name)
-            self._rewards[key] = reward
             baselines = self._env.compute_observations(list(reward.baselines))
             start = getattr(reward, "start_from", None)
             if start is not None:
@@ -65,4 +64,5 @@ class RewardView:
             else:
                 initial = self._env.compute_observations(list(reward.observations))
             reward.reset(baselines, initial)
+            self._rewards[key] = reward  # only once it is ready
         return reward.update(self._env.compute_observations(list(reward.observations)))

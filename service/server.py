@@ -69,6 +69,8 @@ class _TokenCheck(grpc.ServerInterceptor):
         self._refusal = grpc.unary_unary_rpc_method_handler(refuse)
 
     def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
+        if details.method.startswith("/grpc.health.v1.Health/"):
+            return continuation(details)  # probes need no token: they learn only "serving"
         for key, value in details.invocation_metadata or ():
             if key == "authorization" and hmac.compare_digest(value.encode(), self._expected):
                 return continuation(details)
@@ -120,10 +122,15 @@ def create_server(
     pb_grpc.add_CompilerServiceServicer_to_server(servicer, server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
-    if tls is not None:
-        port = server.add_secure_port(address, grpc.ssl_server_credentials([tls]))
-    else:
-        port = server.add_insecure_port(address)
+    try:
+        if tls is not None:
+            port = server.add_secure_port(address, grpc.ssl_server_credentials([tls]))
+        else:
+            port = server.add_insecure_port(address)
+    except RuntimeError:
+        servicer.close()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     if not local:
         host = address.rsplit(":", 1)[0]
         address = f"{host}:{port}"

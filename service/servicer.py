@@ -92,7 +92,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 workers = list(self.sessions.values())
             for worker in workers:
                 if worker.alive() and worker.overdue():
-                    worker.kill(deadline_message(self.limits.request_timeout))
+                    worker.kill(deadline_message(self.limits.request_timeout), deadline=True)
 
     def _session(self, session_id: int) -> WorkerHandle:
         with self._lock:
@@ -152,8 +152,11 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         worker = self.pool.take()
         try:
             reply = worker.call(pb.WorkerRequest(start=request)).start
-        except BaseException:
+        except (CompilerCrashed, DeadlineExceeded):
             worker.stop()
+            raise
+        except BaseException:
+            self.pool.put(worker)  # a bad benchmark: the worker itself is fine
             raise
         reply.session_id = self._add(worker)
         reply.worker_address = self._address(worker)
@@ -168,7 +171,10 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             return pb.EndSessionReply()
         reason = worker.death()
         worker.stop()
-        return pb.EndSessionReply(reason=reason)
+        if not reason:
+            return pb.EndSessionReply()
+        status = DeadlineExceeded if worker.killed_at_deadline else CompilerCrashed
+        return pb.EndSessionReply(reason=reason, reason_status=status.status)
 
     @_status_errors
     def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:

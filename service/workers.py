@@ -70,6 +70,7 @@ class WorkerHandle:
         stamp_path = str(Path(self.workdir) / "busy")
         self.stamp = BusyStamp(stamp_path, create=True)
         self.ended_because = ""  # set when the service ends the worker itself
+        self.killed_at_deadline = False
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         command = [
             sys.executable, "-m", "service.worker", "--control-fd", str(theirs.fileno()),
@@ -109,7 +110,7 @@ class WorkerHandle:
         try:
             return recv_frame(self.control, pb.WorkerReply)
         except TimeoutError as error:
-            self.kill(deadline_message(timeout))
+            self.kill(deadline_message(timeout), deadline=True)
             raise DeadlineExceeded(self.ended_because) from error
         except (ConnectionClosed, ConnectionResetError, OSError) as error:
             try:
@@ -134,9 +135,10 @@ class WorkerHandle:
             raise error_from_status(reply.code, reply.error_type, reply.message)
         return reply
 
-    def kill(self, because: str = "") -> None:
+    def kill(self, because: str = "", *, deadline: bool = False) -> None:
         """Ends the worker at once (SIGKILL), noting why."""
         if self.alive():
+            self.killed_at_deadline = self.killed_at_deadline or deadline
             self.ended_because = self.ended_because or because
             self.process.kill()
         self.process.wait()
@@ -228,6 +230,14 @@ class WorkerPool:
         if self.size:
             threading.Thread(target=self.fill, daemon=True).start()
         return worker
+
+    def put(self, worker: WorkerHandle) -> None:
+        """Takes back an unused worker (or stops it, if the pool is full or closed)."""
+        with self._lock:
+            if not self._closed and worker.alive() and len(self._idle) < self.size:
+                self._idle.append(worker)
+                return
+        worker.stop()
 
     def fill(self) -> None:
         """Starts workers until ``size`` are idle (one filler at a time)."""

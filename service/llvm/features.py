@@ -20,7 +20,7 @@ from typing import Any
 from service.llvm import binding
 from service.llvm.binding import lib
 from service.llvm.module import Module
-from service.proto.errors import CompilerNotFound
+from service.proto.errors import CompilerNotFound, LlvmError
 
 __all__ = [
     "AUTOPHASE_FEATURES",
@@ -121,7 +121,7 @@ def _vector(function: Any, module: Module, size: int) -> array[int]:
     out = (ctypes.c_int64 * size)()
     status = function(module.handle, out, size)
     if status != 0:
-        raise RuntimeError(f"native feature helper failed with status {status}")
+        raise LlvmError(f"the native feature helper failed with status {status}")
     return array("q", bytes(out))  # bytes(): far faster than iterating the ctypes array
 
 

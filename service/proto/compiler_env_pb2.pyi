@@ -121,10 +121,12 @@ class EndSessionRequest(_message.Message):
     def __init__(self, session_id: _Optional[int] = ...) -> None: ...
 
 class EndSessionReply(_message.Message):
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "reason_status")
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REASON_STATUS_FIELD_NUMBER: _ClassVar[int]
     reason: str
-    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+    reason_status: int
+    def __init__(self, reason: _Optional[str] = ..., reason_status: _Optional[int] = ...) -> None: ...
 
 class ForkSessionRequest(_message.Message):
     __slots__ = ("session_id",)

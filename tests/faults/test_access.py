@@ -58,6 +58,17 @@ def test_calls_without_the_right_token_are_refused(token_service, token) -> None
         compiler_env.make("llvm-v0", service=token_service.address, token=token)
 
 
+def test_health_probes_need_no_token(token_service) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(token_service.address) as channel:
+        reply = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(), timeout=10
+        )
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
 def test_the_right_token_is_accepted(token_service) -> None:
     with compiler_env.make(
         "llvm-ic-v0", benchmark=CRC32, service=token_service.address, token="s3cret-token"
