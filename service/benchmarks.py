@@ -8,19 +8,22 @@ Supported URIs:
 - ``generator://<dataset>/<seed>``: a program made from a 32-bit seed by a
   generator dataset (``csmith-v0``, ``llvm-stress-v0``).
 - ``file:///abs/path/prog.c`` (also ``.ll`` and ``.bc``): a user's program on
-  the service's file system.
+  the service's file system, read only when ``COMPILER_ENV_ALLOW_FILE_URIS``
+  is not ``"0"`` (a service that clients on other machines reach sets it to
+  ``"0"``).
 - ``inline://<sha256>?data=<payload>``: a user's program carried in the URI
   (made by ``compiler_env.benchmark_from_*``); ``inline://<sha256>`` once the
   service has received it.
 
 C sources are compiled with the clang of the LLVM installation in use (see
 ``service.datasets.compile``). Compiled bitcode is cached on disk, keyed by the
-sources and the compiler version.
+sources, the files they may include, the flags and the compiler version.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -34,6 +37,7 @@ from service.datasets.manifests import Dataset, datasets, datasets_root, dataset
 from service.proto.errors import BenchmarkNotFound, ProgramTooLarge
 
 __all__ = [
+    "ALLOW_FILE_URIS_ENV",
     "CLANG_FLAGS",
     "MAX_PROGRAM_BYTES",
     "Benchmark",
@@ -43,8 +47,14 @@ __all__ = [
     "datasets",
     "datasets_root",
     "datasets_roots",
+    "file_uris_allowed",
     "resolve",
 ]
+
+#: Whether ``file://`` URIs are resolved: "1" (the default) or "0". A service
+#: reachable from other machines runs its workers with "0", so that no client
+#: reads files of the service's machine.
+ALLOW_FILE_URIS_ENV = "COMPILER_ENV_ALLOW_FILE_URIS"
 
 _SCHEMES = (
     "benchmark://<dataset>/<name>, generator://<dataset>/<seed>, "
@@ -82,8 +92,22 @@ def resolve(uri: str) -> Benchmark:
             return _generated(dataset, name, uri)
         return _dataset_benchmark(dataset, name, uri)
     if parsed.scheme == "file":
+        if not file_uris_allowed():
+            raise BenchmarkNotFound(
+                f"{uri[:200]!r}: this service does not read files of its machine; send the "
+                "program with compiler_env.benchmark_from_file(...)"
+            )
         return _file_benchmark(Path(unquote(parsed.path)), uri)
     raise BenchmarkNotFound(f"unknown benchmark URI {uri[:200]!r}: expected {_SCHEMES}")
+
+
+def file_uris_allowed() -> bool:
+    """Whether ``file://`` URIs are resolved (``COMPILER_ENV_ALLOW_FILE_URIS``).
+
+    Unset, empty or "1" allows them; "0" refuses them, and so does any other
+    value, so that a mistyped setting does not open the machine's files.
+    """
+    return os.environ.get(ALLOW_FILE_URIS_ENV, "1").strip() in ("", "1")
 
 
 def _dataset(name: str, uri: str) -> Dataset:
@@ -121,7 +145,10 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
     missing = [str(s) for s in sources if not s.is_file()]
     if missing:
         raise BenchmarkNotFound(f"{uri}: the source files {', '.join(missing)} do not exist")
-    return Benchmark(uri, compile_c(sources, program.get("cflags", []), root=root))
+    # An unpacked archive is named by its sha256 and does not change.
+    tree_id = f"archive {dataset.sha256} {dataset.archive_root}" if dataset.url else None
+    bitcode = compile_c(sources, program.get("cflags", []), root=root, tree_id=tree_id)
+    return Benchmark(uri, bitcode)
 
 
 def _file_benchmark(path: Path, uri: str) -> Benchmark:

@@ -5,14 +5,20 @@ C is compiled with the clang of the LLVM installation in use (never the first
 apply; several inputs are linked into one module with ``llvm-link``. Each
 compiler runs in the folder of the program with relative file names, so the
 bitcode does not depend on where the program is stored.
+
+No clang run reads a configuration file (``--no-default-config``), input file
+names are passed after ``--`` so that none is taken as an option, and a C file
+whose name begins with ``@`` is refused (clang would read it as a response file).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +29,12 @@ from service.proto.errors import BenchmarkInitError
 __all__ = [
     "CLANG_FLAGS",
     "COMPILE_TIMEOUT",
+    "INCLUDABLE_SUFFIXES",
     "IR_SUFFIXES",
+    "MAX_ERROR_BYTES",
+    "MAX_FINGERPRINT_ENTRIES",
     "MAX_PROGRAM_BYTES",
+    "NO_CONFIG_FLAG",
     "build_module",
     "compile_c",
     "run_tool",
@@ -37,6 +47,20 @@ MAX_PROGRAM_BYTES = 64 * 1024 * 1024
 COMPILE_TIMEOUT = 300.0
 #: Inputs taken as LLVM IR (text or bitcode) rather than compiled.
 IR_SUFFIXES = (".ll", ".bc")
+#: Given to every clang run (by ``run_tool``): read no configuration file.
+NO_CONFIG_FLAG = "--no-default-config"
+#: The most bytes of a tool's stderr put in an error message (the rest is cut).
+MAX_ERROR_BYTES = 4096
+#: Files of a program's folders that ``#include "..."`` may reach, which the
+#: cache key of compiled sources covers.
+INCLUDABLE_SUFFIXES = (".c", ".h", ".inc", ".def", ".inl", ".hh", ".hpp", ".hxx")
+#: The most folder entries looked at to make that key; sources in a larger
+#: folder tree (e.g. a home folder) are compiled every time instead of cached.
+MAX_FINGERPRINT_ENTRIES = 20_000
+#: Folders never looked into for that key (they hold no headers).
+_SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", "__pycache__"})
+#: Flags whose value is an include folder, for that key.
+_INCLUDE_DIR_FLAGS = ("-I", "-iquote", "-isystem", "-idirafter")
 
 
 def run_tool(
@@ -44,12 +68,19 @@ def run_tool(
 ) -> subprocess.CompletedProcess[bytes]:
     """Runs a compiler tool; a failure or timeout raises ``BenchmarkInitError``.
 
+    A clang run is given ``--no-default-config`` (right after the program), so
+    that it reads no configuration file. The error message of a failure holds
+    at most the first ``MAX_ERROR_BYTES`` bytes of the tool's stderr.
+
     Args:
         command: the program and its arguments.
         what: what is being done, for error messages (e.g. ``"compilation"``).
         cwd: the folder to run in.
         timeout: seconds before the tool is killed.
     """
+    command = list(command)
+    if Path(command[0]).name.startswith("clang") and NO_CONFIG_FLAG not in command:
+        command.insert(1, NO_CONFIG_FLAG)
     try:
         result = subprocess.run(
             list(command), cwd=cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
@@ -60,7 +91,10 @@ def run_tool(
             f"(command: {' '.join(command)})"
         ) from None
     if result.returncode != 0:
-        stderr = result.stderr.decode(errors="replace").strip()
+        stderr = result.stderr[:MAX_ERROR_BYTES].decode(errors="replace").strip()
+        if len(result.stderr) > MAX_ERROR_BYTES:
+            cut = len(result.stderr) - MAX_ERROR_BYTES
+            stderr += f"\n[... {cut} more bytes of messages not shown]"
         raise BenchmarkInitError(f"{what} failed:\n{stderr}\n(command: {' '.join(command)})")
     return result
 
@@ -88,9 +122,25 @@ def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) 
             if name.endswith(IR_SUFFIXES):
                 modules.append(str(root / name))
                 continue
+            if Path(name).name.startswith("@"):
+                # clang passes the file's name on to its compiler stage, which
+                # would read an "@name" argument as a file of options.
+                raise BenchmarkInitError(
+                    f"{name}: a file whose name begins with '@' cannot be compiled; rename it"
+                )
             out = Path(tmp) / f"{i}.bc"
-            command = [str(toolchain.tool("clang")), *CLANG_FLAGS, *cflags, name, "-o", str(out)]
+            # After "--" every argument is an input; "./" also keeps a name
+            # beginning with "-" an input for the compiler stage.
+            source = f"./{name}" if name.startswith("-") else name
+            command = [
+                str(toolchain.tool("clang")), NO_CONFIG_FLAG, *CLANG_FLAGS, *cflags,
+                "-o", str(out), "--", source,
+            ]  # fmt: skip
             run_tool(command, what="compilation", cwd=root)
+            if not out.is_file():
+                raise BenchmarkInitError(
+                    f"compilation of {name} produced no bitcode (flags: {' '.join(cflags)})"
+                )
             modules.append(str(out))
         if len(modules) == 1:
             return Path(modules[0]).read_bytes()
@@ -101,17 +151,27 @@ def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) 
 
 
 def compile_c(
-    sources: Sequence[Path], cflags: Sequence[str] = (), *, root: Path | None = None
+    sources: Sequence[Path],
+    cflags: Sequence[str] = (),
+    *,
+    root: Path | None = None,
+    tree_id: str | None = None,
 ) -> bytes:
     """Compiles C sources into one module of unoptimized bitcode (cached on disk).
 
-    The cache key covers the compiler version, the flags, the sources and the
-    headers next to them.
+    The cache key covers the compiler version and flags, the sources, and every
+    file that ``#include "..."`` may reach in the folder tree of ``root`` and in
+    relative include folders outside it (files ending in ``INCLUDABLE_SUFFIXES``,
+    by content). When that tree has over ``MAX_FINGERPRINT_ENTRIES`` entries,
+    the sources are compiled without the cache.
 
     Args:
         sources: the ``.c`` files (``.ll``/``.bc`` files are linked in as they are).
         cflags: extra clang flags; relative paths in them are relative to ``root``.
         root: the folder the compiler runs in; by default the one holding all sources.
+        tree_id: names the content of ``root``'s folder tree when it cannot
+            change (e.g. an unpacked archive's sha256); it then replaces the
+            look at the tree's files in the key.
     """
     sources = [Path(s).resolve() for s in sources]
     if root is None:
@@ -119,11 +179,91 @@ def compile_c(
     root = root.resolve()
     names = [os.path.relpath(s, root) for s in sources]
     key = hashlib.sha256(find_toolchain().version.encode() + b"\0")
-    for flag in cflags:
+    for flag in (*CLANG_FLAGS, "\0", *cflags):
         key.update(flag.encode() + b"\0")
     for name, source in zip(names, sources):
-        key.update(name.encode() + b"\0" + source.read_bytes() + b"\0")
-    for header in sorted({h for s in sources for h in s.parent.glob("*.h")}):
-        key.update(os.path.relpath(header, root).encode() + b"\0" + header.read_bytes() + b"\0")
+        key.update(os.fsencode(name) + b"\0" + source.read_bytes() + b"\0")
+    if tree_id is not None:
+        key.update(b"tree\0" + tree_id.encode() + b"\0")
+    else:
+        tree = _fingerprint(root, _include_folders(root, cflags))
+        if tree is None:
+            return build_module(root, names, cflags)
+        key.update(b"files\0" + tree)
     path = cache_dir() / "bitcode" / f"{key.hexdigest()}.bc"
     return cached(path, lambda: build_module(root, names, cflags))
+
+
+def _include_folders(root: Path, cflags: Sequence[str]) -> list[Path]:
+    """``root`` and the relative include folders of ``cflags`` that are outside it."""
+    folders = [root]
+    values = []
+    for i, flag in enumerate(cflags):
+        for option in _INCLUDE_DIR_FLAGS:
+            if flag == option and i + 1 < len(cflags):
+                values.append(cflags[i + 1])
+            elif flag.startswith(option) and flag != option:
+                values.append(flag[len(option) :])
+    for value in values:
+        if value and not os.path.isabs(value):
+            folder = (root / value).resolve()
+            if not any(folder.is_relative_to(f) for f in folders) and folder.is_dir():
+                folders.append(folder)
+    return folders
+
+
+def _fingerprint(root: Path, folders: Sequence[Path]) -> bytes | None:
+    """The digest of the includable files under ``folders`` (names relative to
+    ``root``), or None when the folders hold too many entries to look at."""
+    digest = hashlib.sha256()
+    entries = 0
+    for folder in folders:
+        for parent, subfolders, files in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if d not in _SKIPPED_FOLDERS)
+            entries += len(subfolders) + len(files)
+            if entries > MAX_FINGERPRINT_ENTRIES:
+                return None
+            for name in sorted(files):
+                if not name.endswith(INCLUDABLE_SUFFIXES):
+                    continue
+                path = os.path.join(parent, name)
+                content = _file_digest(path)
+                if content is not None:
+                    relative = os.fsencode(os.path.relpath(path, root))
+                    digest.update(relative + b"\0" + content)
+    return digest.digest()
+
+
+#: Digests of files by path and stat signature, so that a file is read once
+#: per process while it does not change.
+_FILE_DIGESTS: dict[tuple[str, int, int, int, int, int], bytes] = {}
+#: A file changed less than this long ago (ns) is read every time: file times
+#: are coarse, so two writes in a row may leave the same signature.
+_SETTLED_NS = 2_000_000_000
+
+
+def _file_digest(path: str) -> bytes | None:
+    """The sha256 of a regular file's content (of its size and times when it is
+    over ``MAX_PROGRAM_BYTES``), or None if it is not a regular file or cannot be read."""
+    try:
+        stat = os.stat(path)
+        if not stat_module.S_ISREG(stat.st_mode):
+            return None
+        signature = (path, stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns,
+                     stat.st_ctime_ns)  # fmt: skip
+        if stat.st_size > MAX_PROGRAM_BYTES:
+            return hashlib.sha256(repr(signature[3:]).encode()).digest()
+        known = _FILE_DIGESTS.get(signature)
+        if known is None:
+            hasher = hashlib.sha256()
+            with open(path, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    hasher.update(chunk)
+            known = hasher.digest()
+            if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > _SETTLED_NS:
+                if len(_FILE_DIGESTS) >= 100_000:
+                    _FILE_DIGESTS.clear()
+                _FILE_DIGESTS[signature] = known
+        return known
+    except OSError:
+        return None

@@ -38,7 +38,8 @@ def _disassemble(toolchain, path: Path) -> str:
 
 
 CASES = [("llvm-v0", uri) for uri in KERNELS] + [
-    ("llvm-autophase-codesize-v0", uri) for uri in KERNELS[:3]  # measuring must not change IR
+    ("llvm-autophase-codesize-v0", uri)
+    for uri in KERNELS[:3]  # measuring must not change IR
 ]
 
 

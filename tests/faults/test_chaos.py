@@ -68,9 +68,10 @@ def test_service_killed_twice() -> None:
 
 
 def test_two_envs_recover_from_one_service_crash() -> None:
-    with compiler_env.make("llvm-v0", benchmark=BENCHMARK) as one, compiler_env.make(
-        "llvm-v0", benchmark=BENCHMARK
-    ) as two:
+    with (
+        compiler_env.make("llvm-v0", benchmark=BENCHMARK) as one,
+        compiler_env.make("llvm-v0", benchmark=BENCHMARK) as two,
+    ):
         one.reset()
         two.reset()
         assert connection._local is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import zlib
 from pathlib import Path
 
@@ -13,7 +14,10 @@ import pytest
 from compiler_env.datasets import benchmark_from_source
 from compiler_env.errors import BenchmarkInitError, BenchmarkNotFound, InvalidArgument
 from service import benchmarks
+from service.datasets import compile as compile_module
+from service.datasets.compile import MAX_ERROR_BYTES, build_module, compile_c, run_tool
 from service.datasets.inline import check_cflags
+from service.llvm.toolchain import find_toolchain
 
 PROGRAM = "int main(void) { return N; }\n"
 
@@ -67,7 +71,7 @@ def test_tampered_or_malformed_uris_are_refused() -> None:
 
 
 def test_compiler_flags_are_checked() -> None:
-    accepted = ["-DN=3", "-D", "M", "-Iinclude", "-I", "/opt/x", "-std=c99", "-fno-inline",
+    accepted = ["-DN=3", "-D", "M", "-Iinclude", "-I", "opt/x", "-std=c99", "-fno-inline",
                 "-Wall", "-march=x86-64", "-include", "defs.h"]  # fmt: skip
     assert check_cflags(accepted) == accepted
     for flag in ("-fplugin=p.so", "-Xclang", "-mllvm", "-Wl,-rpath", "-o", "@args.txt",
@@ -78,3 +82,199 @@ def test_compiler_flags_are_checked() -> None:
         check_cflags(["-D"])
     with pytest.raises(InvalidArgument, match="-fpass-plugin=x.so"):
         benchmarks.resolve(_uri({"a.c": b"int main(void) { return 0; }"}, ["-fpass-plugin=x.so"]))
+
+
+# -- file names and flags that would let a client steer clang ----------------------
+
+MAIN = b"int main(void) { return 0; }\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("--config=./cfg.c", "begins with '-'"),
+        ("-Xclang", "begins with '-'"),
+        ("@args.c", "begins with '@'"),
+        ("a\0b.c", "NUL or control character"),
+        ("../escape.c", "'..' component"),
+        ("src/../../escape.c", "'..' component"),
+        ("/etc/passwd.c", "absolute"),
+        ("./a.c", "plain form"),
+        ("src//a.c", "plain form"),
+        ("", "is empty"),
+        ("src\\a.c", "backslash"),
+        ("src/@main.c", "part beginning with '-' or '@'"),
+        ("src/-x.c", "part beginning with '-' or '@'"),
+    ],
+)
+def test_file_names_clang_could_misread_are_refused(name: str, reason: str) -> None:
+    with pytest.raises(InvalidArgument, match=f"file name .* {re.escape(reason)}"):
+        benchmarks.resolve(_uri({"main.c": MAIN, name: b"-Xclang -load -Xclang ./p.so\n"}))
+
+
+def test_a_name_that_is_both_a_file_and_a_folder_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="file 'a' and files under 'a/'"):
+        benchmarks.resolve(_uri({"main.c": MAIN, "a": b"x", "a/b.h": b"#define B 1\n"}))
+    with pytest.raises(InvalidArgument, match="cannot be written"):
+        benchmarks.resolve(_uri({"main.c": MAIN, "x" * 300 + ".h": b""}))
+
+
+def _spy_commands(monkeypatch) -> list[list[str]]:
+    """The commands the compile module runs from now on."""
+    commands: list[list[str]] = []
+    real_run = compile_module.subprocess.run
+
+    def run(command, *args, **kwargs):
+        commands.append(list(command))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(compile_module.subprocess, "run", run)
+    return commands
+
+
+def test_clang_reads_no_config_and_takes_file_names_as_inputs(monkeypatch, tmp_path) -> None:
+    # On the service's own side (datasets, file:// URIs) a file named like an
+    # option still compiles as an input; one named like a response file is refused.
+    (tmp_path / "-w.c").write_bytes(b"int f(void) { return 1; }\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "@opts.c").write_bytes(b"int g(void) { return 2; }\n")
+    (tmp_path / "sub" / "opts.c").write_bytes(b"-Xclang -load -Xclang ./p.so\n")
+    commands = _spy_commands(monkeypatch)
+    assert build_module(tmp_path, ["-w.c"])[:4] == b"BC\xc0\xde"
+    with pytest.raises(BenchmarkInitError, match="begins with '@' cannot be compiled"):
+        build_module(tmp_path, ["sub/@opts.c"])
+    (clang_run,) = [c for c in commands if Path(c[0]).name.startswith("clang")]
+    assert clang_run[1] == "--no-default-config"
+    assert clang_run[-2:] == ["--", "./-w.c"]
+    # Any clang run through run_tool, e.g. the link step of a generator.
+    clang = str(find_toolchain().tool("clang"))
+    run_tool([clang, "--version"], what="clang --version")
+    assert commands[-1][:2] == [clang, "--no-default-config"]
+
+
+def test_a_flag_holding_at_cannot_read_a_file_of_options() -> None:
+    # clang passes -D@opts.c on as "-D" "@opts.c", which reads opts.c as options.
+    files = {"main.c": MAIN, "opts.c": b"-Xclang -load -Xclang ./p.so\n"}
+    for flags in (["-D@opts.c"], ["-I@opts.c"], ["-D", "@opts.c"], ["-fmacro-prefix-map=@x=y"]):
+        with pytest.raises(InvalidArgument, match="holds '@'"):
+            benchmarks.resolve(_uri(files, flags))
+    with pytest.raises(InvalidArgument, match="part beginning with '-' or '@'"):
+        benchmarks.resolve(_uri({"main.c": MAIN, "sub/@opts.c": MAIN}))
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["-I/etc"], ["-I", "/etc"], ["-isystem/usr/include"], ["-isystem", "/x"],
+        ["-iquote", "/x"], ["-idirafter/x"], ["-include", "/etc/passwd"],
+        ["-include/etc/passwd"], ["-imacros", "/etc/passwd"], ["-I.."], ["-I", "sub/../.."],
+        ["-I=/etc"], ["-I$SYSROOT/etc"], ["-include-pch", "x.pch"], ["-isystem-after", "x"],
+    ],
+)  # fmt: skip
+def test_include_paths_outside_the_program_are_refused(flags: list[str]) -> None:
+    with pytest.raises(InvalidArgument, match="relative path inside the program"):
+        check_cflags(flags)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--sysroot=/"], ["--sysroot", "/"], ["-isysroot", "/"], ["-iprefix", "/"],
+        ["-iwithprefix", "x"], ["-ivfsoverlay", "o.yaml"], ["-B/tmp"], ["-Bbin"],
+        ["-fplugin=p.so"], ["-Xclang", "-load"], ["-mllvm", "-x"], ["-mllvm=-x"], ["-Wl,-x"],
+        ["-Wl"], ["-Wp,-MD,x"], ["-o", "x"], ["-ox"], ["@args"], ["-D", "@args"],
+        ["-working-directory=.."], ["-fprofile-use=.."], ["-fmodules"],
+        ["-fmodule-map-file=m"], ["-fsanitize-ignorelist=x"], ["-fsyntax-only"],
+        ["--embed-dir=/"], ["-F/x"], ["-cxx-isystem", "/x"], ["-DX\0"],
+    ],
+)  # fmt: skip
+def test_flags_that_reach_files_or_tools_are_refused(flags: list[str]) -> None:
+    with pytest.raises(InvalidArgument):
+        check_cflags(flags)
+
+
+def test_relative_include_flags_inside_the_program_work() -> None:
+    flags = ["-Iinclude", "-I.", "-isystem", "sys", "-iquote", "q/", "-idirafter", "late",
+             "-imacros", "m.h", "-include", "sys/pre.h", '-DPATH="/x"', "-D", "V=-1"]  # fmt: skip
+    assert check_cflags(flags) == flags
+    uri = _uri(
+        {"main.c": b"int main(void) { return A + B + M; }\n", "include/a.h": b"#define A 1\n",
+         "sys/pre.h": b'#include "a.h"\n#define B 2\n', "m.h": b"#define M 3\n"},
+        ["-Iinclude", "-include", "sys/pre.h", "-imacros", "m.h"],
+    )  # fmt: skip
+    assert benchmarks.resolve(uri).bitcode[:4] == b"BC\xc0\xde"
+
+
+def test_compiler_messages_are_cut_at_4_kib() -> None:
+    lines = b"".join(b"int v%d = undeclared_%s;\n" % (i, b"x" * 300) for i in range(30))
+    with pytest.raises(BenchmarkInitError) as raised:
+        benchmarks.resolve(_uri({"main.c": lines + MAIN}))
+    message = str(raised.value)
+    assert "more bytes of messages not shown" in message
+    assert len(message.encode()) < MAX_ERROR_BYTES + 1024
+    assert "undeclared_" in message  # the first errors are still shown
+
+
+# -- file:// URIs ------------------------------------------------------------------
+
+
+def test_file_uris_are_refused_when_the_service_is_not_local(monkeypatch, tmp_path) -> None:
+    program = tmp_path / "prog.c"
+    program.write_bytes(MAIN)
+    monkeypatch.setenv("COMPILER_ENV_ALLOW_FILE_URIS", "0")
+    for uri in (f"file://{program}", "file:///etc/passwd", "file:///no/such/file.c"):
+        with pytest.raises(BenchmarkNotFound, match=r"does not read files of its machine; "
+                           r"send the program with compiler_env\.benchmark_from_file"):  # fmt: skip
+            benchmarks.resolve(uri)
+    monkeypatch.setenv("COMPILER_ENV_ALLOW_FILE_URIS", "no")  # not "1": refused too
+    with pytest.raises(BenchmarkNotFound, match="does not read files"):
+        benchmarks.resolve(f"file://{program}")
+    monkeypatch.setenv("COMPILER_ENV_ALLOW_FILE_URIS", "1")
+    assert benchmarks.resolve(f"file://{program}").bitcode[:4] == b"BC\xc0\xde"
+    monkeypatch.delenv("COMPILER_ENV_ALLOW_FILE_URIS")
+    assert benchmarks.resolve(f"file://{program}").bitcode[:4] == b"BC\xc0\xde"
+
+
+# -- the compile cache covers every file a program may include ---------------------
+
+
+def test_the_cache_sees_headers_anywhere_under_the_program_folder(tmp_path) -> None:
+    program = tmp_path / "prog" / "main.c"
+    (program.parent / "sub" / "deep").mkdir(parents=True)
+    program.write_bytes(b'#include "sub/deep/n.inc"\nint main(void) { return N; }\n')
+    header = program.parent / "sub" / "deep" / "n.inc"
+    header.write_bytes(b"#define N 1\n")
+    first = benchmarks.resolve(f"file://{program}").bitcode
+    assert benchmarks.resolve(f"file://{program}").bitcode == first
+    header.write_bytes(b"#define N 22\n")
+    assert benchmarks.resolve(f"file://{program}").bitcode != first
+
+
+def test_the_cache_sees_relative_include_folders_outside_the_root(tmp_path) -> None:
+    (tmp_path / "common").mkdir()
+    (tmp_path / "app").mkdir()
+    header = tmp_path / "common" / "n.h"
+    header.write_bytes(b"#define N 1\n")
+    source = tmp_path / "app" / "main.c"
+    source.write_bytes(b'#include "n.h"\nint main(void) { return N; }\n')
+    first = compile_c([source], ["-I../common"])
+    header.write_bytes(b"#define N 333\n")
+    assert compile_c([source], ["-I../common"]) != first
+
+
+def test_a_folder_too_large_to_look_at_is_not_cached(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(compile_module, "MAX_FINGERPRINT_ENTRIES", 2)
+    for i in range(3):
+        (tmp_path / f"h{i}.h").write_bytes(b"#define N 1\n")
+    source = tmp_path / "main.c"
+    source.write_bytes(b'#include "h0.h"\nint main(void) { return N; }\n')
+    assert compile_c([source])[:4] == b"BC\xc0\xde"
+    assert not list((tmp_path.parent / "cache" / "bitcode").glob("*.bc"))
+
+
+def test_every_file_of_a_bundle_is_part_of_its_cache_key() -> None:
+    def uri(value: bytes) -> str:
+        return _uri({"main.c": b'int main(void) { return\n#include "value.txt"\n; }\n',
+                     "value.txt": value})  # fmt: skip
+
+    assert benchmarks.resolve(uri(b"1")).bitcode != benchmarks.resolve(uri(b"2")).bitcode

@@ -56,11 +56,7 @@ def test_pipelines_carry_their_adaptor() -> None:
 
 
 def test_most_legacy_passes_have_an_equivalent() -> None:
-    legacy = {
-        line.strip()
-        for line in LEGACY.read_text().splitlines()
-        if line.startswith("-")
-    }
+    legacy = {line.strip() for line in LEGACY.read_text().splitlines() if line.startswith("-")}
     covered = {a.legacy for a in TABLE.actions if a.legacy}
     assert covered <= legacy
     assert len(covered) >= 90, sorted(legacy - covered)
