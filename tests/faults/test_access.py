@@ -121,3 +121,16 @@ def test_the_standard_health_service_answers(service: RunningService) -> None:
         for name in ("", "compiler_env.CompilerService"):
             reply = stub.Check(health_pb2.HealthCheckRequest(service=name), timeout=10)
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_a_tcp_service_reads_no_files_of_its_machine(token_service, tmp_path: Path) -> None:
+    from compiler_env import benchmark_from_file
+    from compiler_env.errors import BenchmarkNotFound
+
+    program = tmp_path / "p.c"
+    program.write_text("int main(void) { return 0; }\n")
+    with compiler_env.make("llvm-v0", service=token_service.address, token="s3cret-token") as env:
+        with pytest.raises(BenchmarkNotFound, match="does not read files"):
+            env.reset(options={"benchmark": f"file://{program}"})
+        env.reset(options={"benchmark": benchmark_from_file(program)})  # sent, not read
+        env.step(0)
