@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -91,20 +90,20 @@ def test_programs_that_do_not_finish_are_stopped(monkeypatch, tmp_path: Path, to
     (tmp_path / "loop.c").write_text("int main(void) { for (;;) {} }\n")
     subprocess.run([str(toolchain.tool("clang")), "loop.c", "-o", "loop"], cwd=tmp_path, check=True)
     monkeypatch.setattr(generators, "RUN_CPU_SECONDS", 1)
-    start = time.monotonic()
     with pytest.raises(BenchmarkInitError, match="did not finish within 1 s of CPU time"):
         generators._run_limited(tmp_path, [str(tmp_path / "loop")])
-    assert time.monotonic() - start < generators.RUN_TIMEOUT
 
 
 def test_refused_seeds_are_remembered(monkeypatch, tmp_path: Path) -> None:
-    """Seed 85 of csmith-v0 (Csmith 2.3.0) loops: refused once, then at once from the cache."""
-    if "csmith 2.3.0" not in generators._csmith_version():
-        pytest.skip("the looping seed is known for Csmith 2.3.0 only")
+    """Seed 85 of csmith-v0 loops: refused once, then from the cache without running it."""
+    # The seed is Csmith 2.3.0's (Debian's, which CI installs): another version needs another.
+    assert "csmith 2.3.0" in generators._csmith_version()
     monkeypatch.setenv("COMPILER_ENV_CACHE", str(tmp_path))
+    runs = []
+    real_run = generators._run_limited
+    monkeypatch.setattr(generators, "_run_limited", lambda *a: (runs.append(a), real_run(*a)))
     for _ in range(2):
-        start = time.monotonic()
         with pytest.raises(BenchmarkInitError, match=r"(?s)csmith-v0/85 cannot be used.*CPU time.*"
                            "use another seed"):  # fmt: skip
             benchmarks.resolve("generator://csmith-v0/85")
-    assert time.monotonic() - start < 1.0
+    assert len(runs) == 1  # the second time, the refusal came from the cache
