@@ -8,6 +8,7 @@ command-line entry point (``python -m service``).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hmac
 import os
 import shutil
@@ -77,6 +78,19 @@ class _TokenCheck(grpc.ServerInterceptor):
         return self._refusal
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _adopt_orphans() -> None:
+    """Makes this process adopt its orphaned descendants (Linux), such as forked workers,
+    so that it can collect how they ended."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
 def create_server(
     address: str | None = None,
     *,
@@ -101,6 +115,7 @@ def create_server(
         fault_injection: for tests only: lets clients make workers crash, hang
             or allocate without bound on a chosen step.
     """
+    _adopt_orphans()
     directory = Path(tempfile.mkdtemp(prefix="compiler_env-"))
     os.chmod(directory, 0o700)
     if address is None:

@@ -178,13 +178,9 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
 
     @_status_errors
     def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:
-        snapshot = self._call(request.session_id, pb.WorkerRequest(snapshot={})).snapshot
-        worker = self.pool.take()
-        try:
-            worker.call(pb.WorkerRequest(restore=pb.RestoreRequest(snapshot=snapshot)))
-        except BaseException:
-            worker.stop()
-            raise
+        """Forks the session's worker process: the copy is exact and costs no replay."""
+        parent = self._session(request.session_id)
+        worker = WorkerHandle(self.socket_dir, self.limits, env=self.pool.env, parent=parent)
         return pb.ForkSessionReply(
             session_id=self._add(worker),
             worker_address=self._address(worker),

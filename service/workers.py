@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import select
 import shutil
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from service.proto import compiler_env_pb2 as pb
@@ -27,12 +29,15 @@ __all__ = ["WorkerHandle", "WorkerPool", "deadline_message", "describe_exit"]
 
 _ids = itertools.count(1)
 EXIT_OUT_OF_MEMORY = 86  # service.worker.EXIT_OUT_OF_MEMORY, without importing LLVM here
+UNKNOWN_EXIT = -1000  # the exit status of a process that could not be waited for
 
 
 def describe_exit(code: int | None, limits: SandboxLimits) -> str:
     """Why a worker process ended, in words."""
     if code is None:
         return "it stopped answering"
+    if code == UNKNOWN_EXIT:
+        return "it ended (its exit status could not be collected)"
     if code == EXIT_OUT_OF_MEMORY:
         return f"it ran out of memory (limit {limits.address_space_mib} MiB)"
     if code < 0:
@@ -51,6 +56,43 @@ def deadline_message(timeout: float) -> str:
     )
 
 
+class AdoptedProcess:
+    """A worker forked from another worker, adopted by the service (a child subreaper).
+
+    It has the small part of ``subprocess.Popen``'s interface that workers need.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # not adopted (yet): it exists or is gone
+                if not Path(f"/proc/{self.pid}").exists():
+                    self.returncode = UNKNOWN_EXIT
+                return self.returncode
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout or 0.0)
+            time.sleep(0.01)
+        return code
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 class WorkerHandle:
     """One worker process and the service's control connection to it."""
 
@@ -61,7 +103,9 @@ class WorkerHandle:
         *,
         allow_faults: bool = False,
         env: dict[str, str] | None = None,
+        parent: WorkerHandle | None = None,
     ) -> None:
+        """Starts a worker, or, with ``parent``, forks that worker's process."""
         self.id = next(_ids)
         self.limits = limits
         self.address = str(socket_dir / f"worker-{self.id}.sock")
@@ -71,6 +115,11 @@ class WorkerHandle:
         self.stamp = BusyStamp(stamp_path, create=True)
         self.ended_because = ""  # set when the service ends the worker itself
         self.killed_at_deadline = False
+        self._ready = False
+        self.process: subprocess.Popen[bytes] | AdoptedProcess
+        if parent is not None:
+            self._fork(parent, stamp_path)
+            return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         command = [
             sys.executable, "-m", "service.worker", "--control-fd", str(theirs.fileno()),
@@ -89,7 +138,36 @@ class WorkerHandle:
         )
         theirs.close()
         self.control = ours
-        self._ready = False
+
+    def _fork(self, parent: WorkerHandle, stamp_path: str) -> None:
+        rendezvous = str(Path(self.workdir) / "control.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(rendezvous)
+            listener.listen(1)
+            listener.settimeout(self.limits.request_timeout)
+            request = pb.ForkWorkerRequest(
+                control=rendezvous,
+                listen=self.address,
+                workdir=self.workdir,
+                busy_stamp=stamp_path,
+                service_pid=os.getpid(),
+            )
+            reply = parent.call(pb.WorkerRequest(fork_worker=request))
+            self.process = AdoptedProcess(reply.forked.pid)
+            try:
+                self.control, _ = listener.accept()
+            except TimeoutError as error:
+                self.process.kill()
+                raise CompilerCrashed("the forked worker never called back") from error
+        except BaseException:
+            self.stamp.close()
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
+        finally:
+            listener.close()
+            Path(rendezvous).unlink(missing_ok=True)
+        self._ready = True
 
     @property
     def pid(self) -> int:

@@ -203,34 +203,58 @@ class ListBenchmarksReply(_message.Message):
     def __init__(self, uris: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WorkerRequest(_message.Message):
-    __slots__ = ("step", "start", "snapshot", "restore", "fault")
+    __slots__ = ("step", "start", "snapshot", "restore", "fault", "fork_worker")
     STEP_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     RESTORE_FIELD_NUMBER: _ClassVar[int]
     FAULT_FIELD_NUMBER: _ClassVar[int]
+    FORK_WORKER_FIELD_NUMBER: _ClassVar[int]
     step: StepRequest
     start: StartSessionRequest
     snapshot: SnapshotRequest
     restore: RestoreRequest
     fault: FaultRequest
-    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ..., fault: _Optional[_Union[FaultRequest, _Mapping]] = ...) -> None: ...
+    fork_worker: ForkWorkerRequest
+    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ..., fault: _Optional[_Union[FaultRequest, _Mapping]] = ..., fork_worker: _Optional[_Union[ForkWorkerRequest, _Mapping]] = ...) -> None: ...
 
 class WorkerReply(_message.Message):
-    __slots__ = ("code", "error_type", "message", "step", "start", "snapshot")
+    __slots__ = ("code", "error_type", "message", "step", "start", "snapshot", "forked")
     CODE_FIELD_NUMBER: _ClassVar[int]
     ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    FORKED_FIELD_NUMBER: _ClassVar[int]
     code: int
     error_type: str
     message: str
     step: StepReply
     start: StartSessionReply
     snapshot: SnapshotReply
-    def __init__(self, code: _Optional[int] = ..., error_type: _Optional[str] = ..., message: _Optional[str] = ..., step: _Optional[_Union[StepReply, _Mapping]] = ..., start: _Optional[_Union[StartSessionReply, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ...) -> None: ...
+    forked: ForkWorkerReply
+    def __init__(self, code: _Optional[int] = ..., error_type: _Optional[str] = ..., message: _Optional[str] = ..., step: _Optional[_Union[StepReply, _Mapping]] = ..., start: _Optional[_Union[StartSessionReply, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ..., forked: _Optional[_Union[ForkWorkerReply, _Mapping]] = ...) -> None: ...
+
+class ForkWorkerRequest(_message.Message):
+    __slots__ = ("control", "listen", "workdir", "busy_stamp", "service_pid")
+    CONTROL_FIELD_NUMBER: _ClassVar[int]
+    LISTEN_FIELD_NUMBER: _ClassVar[int]
+    WORKDIR_FIELD_NUMBER: _ClassVar[int]
+    BUSY_STAMP_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_PID_FIELD_NUMBER: _ClassVar[int]
+    control: str
+    listen: str
+    workdir: str
+    busy_stamp: str
+    service_pid: int
+    def __init__(self, control: _Optional[str] = ..., listen: _Optional[str] = ..., workdir: _Optional[str] = ..., busy_stamp: _Optional[str] = ..., service_pid: _Optional[int] = ...) -> None: ...
+
+class ForkWorkerReply(_message.Message):
+    __slots__ = ("pid",)
+    PID_FIELD_NUMBER: _ClassVar[int]
+    pid: int
+    def __init__(self, pid: _Optional[int] = ...) -> None: ...
 
 class SnapshotRequest(_message.Message):
     __slots__ = ()

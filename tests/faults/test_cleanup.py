@@ -82,3 +82,29 @@ def test_nothing_left_after_crashes() -> None:
             break
         threading.Event().wait(0.1)
     assert worker_processes(directory) == worker_processes(new_directory) == []
+
+
+def test_forked_workers_are_exact_recoverable_and_cleaned_up() -> None:
+    running = create_server(pool_size=0)
+    directory = running.directory
+    try:
+        env = compiler_env.make("llvm-v0", benchmark=KERNELS[0], service=running.address)
+        env.reset()
+        env.multistep([1, 2, 3])
+        forks = [env.fork()]
+        forks.append(forks[-1].fork())  # a fork of a fork
+        pids = {env._session.worker_pid, *(f._session.worker_pid for f in forks)}
+        assert len(pids) == 3
+        os.kill(forks[0]._session.worker_pid, signal.SIGKILL)  # an adopted worker dies...
+        *_, truncated, _ = forks[0].step(4)  # ...and its episode is replayed elsewhere
+        assert not truncated and forks[0]._session.recoveries == 1
+        env.step(4)
+        forks[1].step(4)
+        assert len({e.observation["IrSha1"] for e in (env, *forks)}) == 1
+        for e in (*forks, env):
+            e.close()
+        assert not running.servicer.sessions
+        assert worker_processes(directory) == []
+    finally:
+        running.stop()
+    assert not directory.exists()
