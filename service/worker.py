@@ -90,11 +90,6 @@ class Worker:
                 return pb.WorkerReply()
             if kind == "start":
                 return pb.WorkerReply(start=self.start(request.start))
-            if kind == "snapshot":
-                return pb.WorkerReply(snapshot=self.snapshot())
-            if kind == "restore":
-                self.restore(request.restore.snapshot)
-                return pb.WorkerReply()
             raise CompilerEnvError(f"unknown worker request {kind!r}")
         except CompilerEnvError as error:
             return pb.WorkerReply(
@@ -194,15 +189,6 @@ class Worker:
         """Puts the episode back to ``actions`` (a step failed after changing it)."""
         self.start(pb.StartSessionRequest(benchmark=episode.benchmark.uri, actions=actions))
 
-    def snapshot(self) -> pb.SnapshotReply:
-        """The episode as its benchmark and actions (bitcode would lose use-list order,
-        which some passes depend on, so a copy is made by replaying the actions)."""
-        episode = self._current()
-        return pb.SnapshotReply(benchmark=episode.benchmark.uri, actions=episode.actions)
-
-    def restore(self, snapshot: pb.SnapshotReply) -> None:
-        """Becomes a copy of a snapshot's episode, by replaying its actions."""
-        self.start(pb.StartSessionRequest(benchmark=snapshot.benchmark, actions=snapshot.actions))
 
 
 class Spinner:

@@ -203,38 +203,32 @@ class ListBenchmarksReply(_message.Message):
     def __init__(self, uris: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WorkerRequest(_message.Message):
-    __slots__ = ("step", "start", "snapshot", "restore", "fault", "fork_worker")
+    __slots__ = ("step", "start", "fault", "fork_worker")
     STEP_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
-    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
-    RESTORE_FIELD_NUMBER: _ClassVar[int]
     FAULT_FIELD_NUMBER: _ClassVar[int]
     FORK_WORKER_FIELD_NUMBER: _ClassVar[int]
     step: StepRequest
     start: StartSessionRequest
-    snapshot: SnapshotRequest
-    restore: RestoreRequest
     fault: FaultRequest
     fork_worker: ForkWorkerRequest
-    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotRequest, _Mapping]] = ..., restore: _Optional[_Union[RestoreRequest, _Mapping]] = ..., fault: _Optional[_Union[FaultRequest, _Mapping]] = ..., fork_worker: _Optional[_Union[ForkWorkerRequest, _Mapping]] = ...) -> None: ...
+    def __init__(self, step: _Optional[_Union[StepRequest, _Mapping]] = ..., start: _Optional[_Union[StartSessionRequest, _Mapping]] = ..., fault: _Optional[_Union[FaultRequest, _Mapping]] = ..., fork_worker: _Optional[_Union[ForkWorkerRequest, _Mapping]] = ...) -> None: ...
 
 class WorkerReply(_message.Message):
-    __slots__ = ("code", "error_type", "message", "step", "start", "snapshot", "forked")
+    __slots__ = ("code", "error_type", "message", "step", "start", "forked")
     CODE_FIELD_NUMBER: _ClassVar[int]
     ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
     START_FIELD_NUMBER: _ClassVar[int]
-    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     FORKED_FIELD_NUMBER: _ClassVar[int]
     code: int
     error_type: str
     message: str
     step: StepReply
     start: StartSessionReply
-    snapshot: SnapshotReply
     forked: ForkWorkerReply
-    def __init__(self, code: _Optional[int] = ..., error_type: _Optional[str] = ..., message: _Optional[str] = ..., step: _Optional[_Union[StepReply, _Mapping]] = ..., start: _Optional[_Union[StartSessionReply, _Mapping]] = ..., snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ..., forked: _Optional[_Union[ForkWorkerReply, _Mapping]] = ...) -> None: ...
+    def __init__(self, code: _Optional[int] = ..., error_type: _Optional[str] = ..., message: _Optional[str] = ..., step: _Optional[_Union[StepReply, _Mapping]] = ..., start: _Optional[_Union[StartSessionReply, _Mapping]] = ..., forked: _Optional[_Union[ForkWorkerReply, _Mapping]] = ...) -> None: ...
 
 class ForkWorkerRequest(_message.Message):
     __slots__ = ("control", "listen", "workdir", "busy_stamp", "service_pid")
@@ -255,26 +249,6 @@ class ForkWorkerReply(_message.Message):
     PID_FIELD_NUMBER: _ClassVar[int]
     pid: int
     def __init__(self, pid: _Optional[int] = ...) -> None: ...
-
-class SnapshotRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
-
-class SnapshotReply(_message.Message):
-    __slots__ = ("benchmark", "bitcode", "actions")
-    BENCHMARK_FIELD_NUMBER: _ClassVar[int]
-    BITCODE_FIELD_NUMBER: _ClassVar[int]
-    ACTIONS_FIELD_NUMBER: _ClassVar[int]
-    benchmark: str
-    bitcode: bytes
-    actions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, benchmark: _Optional[str] = ..., bitcode: _Optional[bytes] = ..., actions: _Optional[_Iterable[int]] = ...) -> None: ...
-
-class RestoreRequest(_message.Message):
-    __slots__ = ("snapshot",)
-    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
-    snapshot: SnapshotReply
-    def __init__(self, snapshot: _Optional[_Union[SnapshotReply, _Mapping]] = ...) -> None: ...
 
 class FaultRequest(_message.Message):
     __slots__ = ("kind", "at_step")
