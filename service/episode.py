@@ -34,10 +34,8 @@ def canonical_bitcode(benchmark: Benchmark) -> bytes:
 class Episode:
     """A benchmark's module, the actions applied to it, and its cached baselines."""
 
-    def __init__(
-        self, benchmark: Benchmark, actions: ActionTable, bitcode: bytes | None = None
-    ) -> None:
-        """Loads the benchmark, or ``bitcode`` of a later state of its episode.
+    def __init__(self, benchmark: Benchmark, actions: ActionTable) -> None:
+        """Loads the benchmark.
 
         Each episode has its own LLVM context: in a shared one, a program loaded
         twice would get its struct types renamed (``%struct.s.0``), changing its IR.
@@ -46,9 +44,7 @@ class Episode:
         self.table = actions
         self.context = Context()
         try:
-            self.module: Module = self.context.parse(
-                bitcode if bitcode is not None else canonical_bitcode(benchmark), benchmark.uri
-            )
+            self.module: Module = self.context.parse(canonical_bitcode(benchmark), benchmark.uri)
         except BaseException:
             self.context.close()
             raise
