@@ -190,7 +190,6 @@ class Worker:
         self.start(pb.StartSessionRequest(benchmark=episode.benchmark.uri, actions=actions))
 
 
-
 class Spinner:
     """Waits briefly, awake, for a direct client's next request after each reply.
 
