@@ -21,6 +21,7 @@ from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
 from compiler_env.state import CompilerEnvState
+from service.proto.constants import VERSION
 
 __all__ = [
     "ENV_SPECS",
@@ -40,6 +41,6 @@ __all__ = [
     "make",
     "register_envs",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION
 
 register_envs()

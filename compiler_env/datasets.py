@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 
 from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import MAX_PROGRAM_BYTES, MAX_SEED
 from service.proto.errors import BenchmarkNotFound, InvalidArgument, ProgramTooLarge
 
 if TYPE_CHECKING:
@@ -50,10 +51,6 @@ __all__ = [
     "benchmark_from_source",
 ]
 
-#: The largest seed of a generator dataset.
-MAX_SEED = 2**32 - 1
-#: The largest user program (all files together) a benchmark may carry.
-MAX_PROGRAM_BYTES = 64 * 1024 * 1024
 #: Files a C program is made of: compiled or linked (inputs), or included.
 _INPUT_SUFFIXES = (".c", ".ll", ".bc")
 _INCLUDED_SUFFIXES = (".h", ".inc", ".def")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import copy
 import shlex
 import time
-from typing import Any, Literal, SupportsFloat, cast
+from typing import Any, Literal, NamedTuple, SupportsFloat, cast
 
 import gymnasium
 import numpy as np
 from gymnasium.spaces import Space
 
-from compiler_env.connection import Connection, ServiceRef
+from compiler_env.connection import Connection
 from compiler_env.datasets import Benchmark, Datasets
 from compiler_env.retry import RECOVERABLE, RetryPolicy
 from compiler_env.rewards import Reward, make_reward
+from compiler_env.services import ServiceRef
 from compiler_env.session import Session
 from compiler_env.spaces import ActionSpace, Described, decode, make_observation_space
 from compiler_env.state import CompilerEnvState
@@ -22,9 +23,27 @@ from compiler_env.views import ObservationView, RewardView
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import CompilerEnvError, EnvClosed, InvalidAction, UnknownSpace
 
-__all__ = ["DEFAULT_BENCHMARK", "CompilerEnv"]
+__all__ = ["DEFAULT_BENCHMARK", "CompilerEnv", "SessionInfo"]
 
 DEFAULT_BENCHMARK = "benchmark://kernels-v0/crc32"
+
+
+class SessionInfo(NamedTuple):
+    """An env's session on its service.
+
+    Attributes:
+        id: the session's random id (None before the first reset or while lost).
+        boot_id: the boot id of the service that holds it.
+        worker_pid: the worker process serving it.
+        recoveries: how many times the episode was restored by replay.
+        direct: whether steps go straight to the worker (a local service).
+    """
+
+    id: str | None
+    boot_id: str
+    worker_pid: int
+    recoveries: int
+    direct: bool
 
 
 class CompilerEnv(gymnasium.Env[Any, int]):
@@ -67,21 +86,22 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
+        self._config: dict[str, Any] = dict(
+            observation_space=observation_space,
+            service=service,
+            token=token,
+            tls_root_certificates=tls_root_certificates,
+            retry=retry,
+            connect_timeout=connect_timeout,
+            render_mode=render_mode,
+        )
         self._session = Session(
             ServiceRef(service, token, tls_root_certificates, connect_timeout),
             retry or RetryPolicy(),
         )
         self._closed = False
         self.render_mode = render_mode
-        spaces = self._connection.spaces
-        self.action_space = ActionSpace(
-            spaces.action_space.name,
-            list(spaces.action_space.action_names),
-            list(spaces.action_space.pipelines),
-        )
-        self.observation_spaces: dict[str, Described] = {
-            info.name: make_observation_space(info) for info in spaces.observation_spaces
-        }
+        self._make_spaces()
         self._observation_name = observation_space
         if observation_space is not None:
             self.observation_space = cast(Space[Any], self._space(observation_space))
@@ -93,6 +113,18 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self.reward = RewardView(self)
         self.datasets = Datasets(lambda: self._connection)
 
+    def _make_spaces(self) -> None:
+        """This env's own space objects (each with its own random generator)."""
+        spaces = self._connection.spaces
+        self.action_space = ActionSpace(
+            spaces.action_space.name,
+            list(spaces.action_space.action_names),
+            list(spaces.action_space.pipelines),
+        )
+        self.observation_spaces: dict[str, Described] = {
+            info.name: make_observation_space(info) for info in spaces.observation_spaces
+        }
+
     # -- properties ---------------------------------------------------------------
 
     @property
@@ -103,6 +135,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     def actions(self) -> list[int]:
         """The actions of the episode so far (a copy)."""
         return list(self._session.actions)
+
+    @property
+    def session_info(self) -> SessionInfo:
+        """Where the episode runs now (for monitoring and tests): changes on recovery."""
+        s = self._session
+        return SessionInfo(s.id, s.boot_id, s.worker_pid, s.recoveries, s._channel is not None)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -194,8 +232,15 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self._start_time = time.monotonic()
         if self._reward is not None:
             self._reward.reset(values, values)
-        observation = values[self._observation_name] if self._observation_name else None
+        observation = self._primary(values)
         return observation, {"benchmark": reply.benchmark}
+
+    def _primary(self, values: dict[str, Any]) -> Any:
+        """The observation ``reset``/``step`` return, in its space's RL-ready form."""
+        if self._observation_name is None:
+            return None
+        space = self.observation_spaces[self._observation_name]
+        return space.as_observation(values[self._observation_name])
 
     def _decode(self, names: list[str], observations: Any) -> dict[str, Any]:
         return {
@@ -230,15 +275,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     def multistep(
         self, actions: list[int]
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
-        """Applies several actions in one round trip; the reward covers all of them."""
-        n = self.action_space.n
-        indices = [int(a) for a in actions if isinstance(a, (int, np.integer)) and 0 <= a < n]
-        if len(indices) != len(actions):
-            bad = next(a for a in actions if not (isinstance(a, (int, np.integer)) and 0 <= a < n))
-            raise InvalidAction(
-                f"invalid action {bad!r}: expected an int in 0..{n - 1} "
-                "(env.action_space.index(name) maps a pass name to its index)"
-            )
+        """Applies several actions in one round trip; the reward covers all of them.
+
+        An action is any value the action space contains: a Python int, a numpy
+        integer, or a 0-d integer array (what ``model.predict`` returns).
+        """
+        indices = [self._action_index(a) for a in actions]
         names = [self._observation_name] if self._observation_name else []
         if self._reward is not None:
             names += list(self._reward.observations)
@@ -251,8 +293,23 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         if self._reward is not None:
             reward = self._reward.update(values)
             self.episode_reward += reward
-        observation = values[self._observation_name] if self._observation_name else None
+        observation = self._primary(values)
         return observation, reward, False, False, {}
+
+    def _action_index(self, action: Any) -> int:
+        """The index of one action, or InvalidAction (bools are refused: not indices)."""
+        value = action
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = value[()]
+        n = int(self.action_space.n)
+        if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+            if 0 <= int(value) < n:
+                return int(value)
+        raise InvalidAction(
+            f"invalid action {action!r}: expected an integer in 0..{n - 1} (a Python or "
+            "numpy integer, or a 0-d integer array); env.action_space.index(name) maps a "
+            "pass name to its index"
+        )
 
     def _failed_step(
         self, actions: list[int], error: CompilerEnvError
@@ -268,20 +325,53 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             raise type(error)(message) from error
         observation = None
         if self._observation_name:
-            observation = self.compute_observations([self._observation_name])[
-                self._observation_name
-            ]
+            observation = self._primary(self.compute_observations([self._observation_name]))
         return observation, 0.0, False, True, {"error": message, "error_type": type(error).__name__}
 
     def fork(self) -> CompilerEnv:
-        """A new env whose episode continues independently from this one's current state."""
+        """A new env whose episode continues independently from this one's current state.
+
+        The copy has its own session, spaces (and their random generators),
+        reward state, views and dataset browser; ``copy.copy(env)`` and
+        ``copy.deepcopy(env)`` are the same as ``env.fork()``.
+        """
         self._check_open()
-        other = copy.copy(self)
-        other._session = self._session.fork()
+        session = self._session.fork()
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other._session = session
+        other._config = dict(self._config)
         other._reward = copy.deepcopy(self._reward)
+        other._make_spaces()
+        other.action_space.seed(int(self.action_space.np_random.integers(2**31)))
+        if self._observation_name is not None:
+            other.observation_space = cast(Space[Any], other._space(self._observation_name))
+        other._np_random = None  # Gymnasium's generator: drawn afresh from the next seed
         other.observation = ObservationView(other)
         other.reward = RewardView(other)
+        other.datasets = Datasets(lambda: other._connection)
         return other
+
+    def __copy__(self) -> CompilerEnv:
+        return self.fork()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CompilerEnv:
+        return self.fork()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles the env as its settings and its episode: unpickling reconnects (to
+        the same service, or this process's local one) and replays the episode.
+
+        A token given to the env travels with it.
+        """
+        self._check_open()
+        episode = None
+        if self._session.benchmark is not None:
+            episode = (self._session.benchmark, self.actions, self.episode_reward, self._reward)
+        config = {**self._config, "benchmark": self._benchmark_uri}
+        if episode is None:
+            config["reward_space"] = self._reward
+        return (_unpickle_env, (type(self), config, episode))
 
     def render(self) -> str | None:
         """Prints (``human``) or returns (``ansi``) the current IR."""
@@ -306,11 +396,34 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         return False
 
     def __del__(self) -> None:
+        """Ends the session without blocking or taking a lock: the garbage collector
+        may run this anywhere, in any thread, in a forked child or at exit."""
         if not getattr(self, "_closed", True):
+            self._closed = True
             try:
-                self.close()
+                self._session.abandon()
             except Exception:
                 pass
+
+
+def _unpickle_env(
+    cls: type[CompilerEnv], config: dict[str, Any], episode: tuple[Any, ...] | None
+) -> CompilerEnv:
+    """An env made from pickled settings, at the pickled episode's step (by replay)."""
+    if episode is None:
+        return cls(**config)
+    benchmark, actions, episode_reward, reward = episode
+    env = cls(**config, reward_space=reward)
+    try:
+        env._session.benchmark = benchmark
+        env._session.actions = list(actions)
+        env._session.restore()
+        env._reward = reward  # its state travelled with it
+        env.episode_reward = episode_reward
+    except BaseException:
+        env.close()
+        raise
+    return env
 
 
 def _uri(benchmark: str | Benchmark) -> str:

@@ -1,25 +1,37 @@
 """``Session``: an episode's place on a service, restored by replay when lost.
 
 The client knows the benchmark and every action applied, so when a worker dies,
-hangs past its deadline, or the whole service goes away, it starts a new
-session (restarting a local service if needed), replays the actions, and tries
-the request again, as its ``RetryPolicy`` allows.
+hangs past its deadline, or the whole service goes away (or restarts: its boot
+id changes), it starts a new session (restarting a local service if needed),
+replays the actions, and tries the request again, as its ``RetryPolicy``
+allows. A request interrupted half-way (``KeyboardInterrupt``) leaves the
+session in an unknown state: it is treated as lost, so the next request replays
+the episode exactly as ``actions`` records it.
+
+A session belongs to the process that made it: in a process forked from that
+one, it never touches the parent's session or service, and is restored by
+replay on the child's own service when used.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from compiler_env.connection import Connection, ServiceRef, WorkerChannel
+from compiler_env.connection import Connection
 from compiler_env.retry import RECOVERABLE, RetryPolicy
+from compiler_env.services import ServiceRef
+from compiler_env.worker_channel import WorkerChannel
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import (
+    CompilerCrashed,
     CompilerEnvError,
     DeadlineExceeded,
     ResetRequired,
     ServiceUnavailable,
+    SessionNotFound,
 )
 
 __all__ = ["Session"]
@@ -34,8 +46,10 @@ class Session:
     def __init__(self, service: ServiceRef, policy: RetryPolicy) -> None:
         self.service = service
         self.policy = policy
+        self.owner = os.getpid()
         self.connection: Connection = service.connect()
-        self.id: int | None = None
+        self.id: str | None = None
+        self.boot_id = ""
         self.worker_pid = 0
         self.benchmark: str | None = None
         self.actions: list[int] = []
@@ -47,8 +61,15 @@ class Session:
 
     def start(self, benchmark: str, names: list[str]) -> pb.StartSessionReply:
         """Starts an episode; if it fails, the previous episode is kept."""
+        self._adopt_if_forked()
         request = pb.StartSessionRequest(benchmark=benchmark, observation_spaces=names)
-        reply = self._retrying(lambda: self._start(request), fresh=True)
+        try:
+            reply = self._retrying(lambda: self._start(request), fresh=True)
+        except CompilerEnvError as error:
+            self._keep_previous_episode()
+            if isinstance(error, (CompilerCrashed, DeadlineExceeded)):
+                raise type(error)(_program_blamed(benchmark, error, self.policy)) from error
+            raise
         # The URI as given, not the service's short form: an inline:// URI carries
         # its program, so a new or restarted service can replay it too.
         self.benchmark = benchmark
@@ -57,7 +78,8 @@ class Session:
 
     def step(self, actions: list[int], names: list[str]) -> pb.StepReply:
         """Applies actions and computes observations; raises once every try failed."""
-        if self.id is None:
+        self._adopt_if_forked()
+        if self.id is None and not self._lost:
             raise ResetRequired("call env.reset() before stepping or observing")
         reply = self._retrying(lambda: self._step(actions, names))
         self.actions.extend(actions)
@@ -65,16 +87,15 @@ class Session:
 
     def fork(self) -> Session:
         """A new session holding a copy of this one's current program."""
+        self._adopt_if_forked()
         if self.id is None and not self._lost:
             raise ResetRequired("call env.reset() before forking")
-        reply = self._retrying(
-            lambda: self.connection.call("ForkSession", pb.ForkSessionRequest(session_id=self.id))
-        )
+        reply = self._retrying(self._fork)
         other = Session(self.service.copy(), self.policy)
         other.benchmark = self.benchmark
         other.actions = list(self.actions)
         try:
-            other._attach(reply.session_id, reply.worker_address, reply.worker_pid)
+            other._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
         except BaseException:
             other.close()
             raise
@@ -86,21 +107,63 @@ class Session:
             self._channel.close()
             self._channel = None
         session, self.id = self.id, None
-        if session is None:
+        if session is None or os.getpid() != self.owner:
             return pb.EndSessionReply()
+        request = pb.EndSessionRequest(session_id=session, boot_id=self.boot_id)
         try:
-            return self.connection.call("EndSession", pb.EndSessionRequest(session_id=session))
+            return self.connection.call("EndSession", request)
         except CompilerEnvError:
             return pb.EndSessionReply()  # the service is gone too
 
     def close(self) -> None:
+        if os.getpid() != self.owner:  # inherited through fork(): the parent's to end
+            self._forget_inherited()
+            return
         self.end()
         self.service.release()
 
+    def abandon(self) -> None:
+        """Ends the session without ever blocking or taking a lock (for ``__del__``)."""
+        if os.getpid() != self.owner:
+            self._forget_inherited()
+            return
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        session, self.id = self.id, None
+        if session is not None:
+            request = pb.EndSessionRequest(session_id=session, boot_id=self.boot_id)
+            if self.service.local:  # the shared connection ends it with its next call
+                self.connection.end_later(request)
+            else:
+                self.connection.end_and_close(request)
+        self.service.release(blocking=False)
+
+    # -- processes ----------------------------------------------------------------------
+
+    def _forget_inherited(self) -> None:
+        """Lets go of a parent's session and service without a word to either."""
+        if self._channel is not None:
+            self._channel.sock.close()  # this process's copy of the socket only
+            self._channel = None
+        self.id = None
+        self.service.forget()
+        self.owner = os.getpid()
+
+    def _adopt_if_forked(self) -> None:
+        """In a forked child: makes the episode this process's own, restored by replay."""
+        if os.getpid() == self.owner:
+            return
+        had_episode = self.id is not None or self._lost
+        self._forget_inherited()
+        self.connection = self.service.connect()
+        self._lost = had_episode
+
     # -- one try ----------------------------------------------------------------------
 
-    def _attach(self, session: int, worker_address: str, worker_pid: int) -> None:
+    def _attach(self, session: str, boot_id: str, worker_address: str, worker_pid: int) -> None:
         self.id = session
+        self.boot_id = boot_id
         self.worker_pid = worker_pid
         if worker_address:
             timeout = self.connection.version.request_timeout + _CHANNEL_MARGIN
@@ -108,21 +171,36 @@ class Session:
         else:
             self._channel = None
 
+    def _checked(self, boot_id: str) -> None:
+        """A reply from a service other than the session's: the session is gone."""
+        if boot_id and self.boot_id and boot_id != self.boot_id:
+            raise SessionNotFound("the compiler service restarted (its boot id changed)")
+
     def _start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
         if self._channel is not None:  # reuse this session's worker: the fastest reset
             reply = self._channel.call(pb.WorkerRequest(start=request)).start
-            reply.session_id = self.id or 0
+            reply.session_id = self.id or ""
             return reply
         reply = self.connection.call("StartSession", request)
         self.end()
-        self._attach(reply.session_id, reply.worker_address, reply.worker_pid)
+        self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
         return reply
 
     def _step(self, actions: list[int], names: list[str]) -> pb.StepReply:
-        request = pb.StepRequest(session_id=self.id, actions=actions, observation_spaces=names)
+        request = pb.StepRequest(
+            session_id=self.id, actions=actions, observation_spaces=names, boot_id=self.boot_id
+        )
         if self._channel is not None:
             return self._channel.call(pb.WorkerRequest(step=request)).step
-        return self.connection.call("Step", request)
+        reply = self.connection.call("Step", request)
+        self._checked(reply.boot_id)
+        return reply
+
+    def _fork(self) -> pb.ForkSessionReply:
+        request = pb.ForkSessionRequest(session_id=self.id, boot_id=self.boot_id)
+        reply = self.connection.call("ForkSession", request)
+        self._checked(reply.boot_id)
+        return reply
 
     # -- recovery ---------------------------------------------------------------------
 
@@ -130,7 +208,8 @@ class Session:
         """Tries ``request`` as the policy allows, restoring the session in between.
 
         With ``fresh``, the request starts a new episode: a lost session is
-        dropped rather than restored first.
+        dropped rather than restored first. An interrupted try (e.g. Ctrl-C)
+        marks the session lost: the next request restores it.
         """
         last: CompilerEnvError | None = None
         for delay in [0.0, *self.policy.delays()]:
@@ -143,6 +222,14 @@ class Session:
             except RECOVERABLE as error:
                 self._lost = True
                 last = self._explained(error)
+            except CompilerEnvError:
+                raise
+            except BaseException:  # interrupted: the worker may have run part of it
+                self._lost = True
+                if self._channel is not None:
+                    self._channel.close()
+                    self._channel = None
+                raise
         assert last is not None
         raise last
 
@@ -152,7 +239,17 @@ class Session:
         if not ended.reason or ended.reason in str(error):
             return error
         kind = DeadlineExceeded if ended.reason_status == DeadlineExceeded.status else type(error)
-        return kind(f"{error}: {ended.reason}")
+        explained = kind(f"{error}: {ended.reason}")
+        explained.__cause__ = error
+        return explained
+
+    def _keep_previous_episode(self) -> None:
+        """After a failed reset: puts the previous episode back if it was lost."""
+        if self.id is None and self.benchmark is not None:
+            try:
+                self.restore()
+            except CompilerEnvError:
+                pass  # still lost: the next request tries again
 
     def restore(self, *, replay: bool = True) -> None:
         """Starts a new session at the episode's last good step (by replay).
@@ -164,7 +261,7 @@ class Session:
         if replay and self.benchmark is not None:
             request = pb.StartSessionRequest(benchmark=self.benchmark, actions=self.actions)
             reply = self.connection.call("StartSession", request)
-            self._attach(reply.session_id, reply.worker_address, reply.worker_pid)
+            self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
             self.recoveries += 1
         self._lost = False
 
@@ -177,3 +274,18 @@ class Session:
                 f"the episode could not be restored after a failure ({error}); "
                 "check the service, then call env.reset()"
             ) from error
+
+
+def _program_blamed(benchmark: str, error: CompilerEnvError, policy: RetryPolicy) -> str:
+    """The message of a reset that failed because of the program itself."""
+    name = benchmark.split("?", 1)[0]
+    what = (
+        "made the compiler run past its deadline"
+        if isinstance(error, DeadlineExceeded)
+        else "made the compiler crash"
+    )
+    return (
+        f"loading the program {name} {what} on every one of {policy.attempts} tries ({error}). "
+        "The program itself triggers this (e.g. an LLVM parser bug on it): check or reduce "
+        "it, or use another benchmark. The previous episode is kept as it was."
+    )

@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 _IR_CHARSET = string.printable
+_INT64_MAX = int(np.iinfo(np.int64).max)
+#: The longest text ``sample()`` makes: IR may be gigabytes, a sample need not be.
+SAMPLE_TEXT_LENGTH = 1024
 
 
 class Described:
@@ -43,6 +46,10 @@ class Described:
 
     def convert(self, value: Any) -> Any:
         """The value users see for a decoded wire value."""
+        return value
+
+    def as_observation(self, value: Any) -> Any:
+        """The value ``reset``/``step`` return, as RL libraries expect it for this space."""
         return value
 
     def describe(self, info: pb.ObservationSpaceInfo) -> None:
@@ -78,24 +85,34 @@ class ActionSpace(spaces.Discrete):
         return f"ActionSpace({self.name!r}, n={self.n})"
 
 
-class Scalar(Described, spaces.Space[int]):
-    """A bounded integer (e.g. an instruction count); values are Python ints."""
+class Scalar(Described, spaces.Box):
+    """A bounded integer such as an instruction count: a 0-d int64 ``Box``.
+
+    ``env.observation[name]`` gives a Python int; ``reset``/``step`` give a 0-d
+    int64 array, which Gymnasium's wrappers (``FlattenObservation`` makes it
+    ``Box((1,), int64)``) and stable-baselines3 accept.
+    """
 
     def __init__(self, low: int, high: int, seed: Any = None) -> None:
-        super().__init__((), np.int64, seed=seed)
-        self.low, self.high = low, high
+        low, high = max(int(low), -_INT64_MAX), min(int(high), _INT64_MAX)
+        super().__init__(low=low, high=high, shape=(), dtype=np.int64, seed=seed)
 
-    def sample(self, mask: Any = None, probability: Any = None) -> int:
-        return int(self.np_random.integers(self.low, min(self.high, 2**31), endpoint=True))
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:
+        low, high = int(self.low), min(int(self.high), 2**31)
+        return np.array(self.np_random.integers(low, high, endpoint=True), dtype=np.int64)
 
     def contains(self, x: Any) -> bool:
-        return isinstance(x, (int, np.integer)) and self.low <= int(x) <= self.high
+        if isinstance(x, np.ndarray) and x.shape == ():
+            x = x[()]
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+            return False
+        return int(self.low) <= int(x) <= int(self.high)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Scalar) and (self.low, self.high) == (other.low, other.high)
+    def as_observation(self, value: Any) -> Any:
+        return np.array(value, dtype=np.int64)
 
     def __repr__(self) -> str:
-        return f"Scalar({self.low}, {self.high})"
+        return f"Scalar({int(self.low)}, {int(self.high)})"
 
 
 class Bytes(Described, spaces.Space[bytes]):
@@ -128,9 +145,19 @@ class CountDict(Described, spaces.Dict):
     def convert(self, value: Any) -> dict[str, int]:
         return dict(zip(self.feature_names, (int(v) for v in value)))
 
+    def as_observation(self, value: Any) -> Any:
+        return {name: np.array(count, dtype=np.int64) for name, count in value.items()}
+
 
 class TextSpace(Described, spaces.Text):
-    """Text such as IR (``gymnasium.spaces.Text`` over printable ASCII)."""
+    """Text such as IR (``gymnasium.spaces.Text``); ``sample()`` makes short strings."""
+
+    def sample(self, mask: Any = None, probability: Any = None) -> str:
+        if mask is None and probability is None:
+            longest = min(self.max_length, max(self.min_length, SAMPLE_TEXT_LENGTH))
+            length = int(self.np_random.integers(self.min_length, longest, endpoint=True))
+            return super().sample(mask=(length, None))
+        return super().sample(mask=mask, probability=probability)
 
 
 def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
@@ -143,10 +170,11 @@ def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
         high = np.iinfo(np.int64).max if dtype is np.int64 else info.high
         space = Vector(low=info.low, high=high, shape=tuple(info.shape), dtype=dtype)
     elif info.kind == "int64_dict":
-        high = int(np.iinfo(np.int64).max)
-        space = CountDict({name: Scalar(0, high) for name in info.feature_names})
+        space = CountDict({name: Scalar(0, _INT64_MAX) for name in info.feature_names})
     elif info.kind == "text":
-        space = TextSpace(max_length=2**31, min_length=0, charset=_IR_CHARSET)
+        length = (int(info.shape[0]),) * 2 if info.shape else (0, 2**31)
+        charset = info.charset or _IR_CHARSET
+        space = TextSpace(min_length=length[0], max_length=length[1], charset=charset)
     elif info.kind == "bytes":
         space = Bytes()
     else:

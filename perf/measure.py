@@ -218,13 +218,13 @@ def _rss_mib(pid: int) -> float:
 
 def memory(uri: str, steps: int = 1000, warmup: int = 100) -> dict[str, float]:
     """Resident memory of the local service and of a worker: idle, and after ``steps`` steps."""
-    from compiler_env import connection
+    from compiler_env import services
 
     actions = action_sequence(warmup + steps, seed=1)
     with compiler_env.make("llvm-v0", benchmark=uri, observation_space="IrInstructionCount") as env:
         env.reset()
-        assert connection._local is not None
-        service_pid, worker_pid = connection._local.process.pid, env._session.worker_pid
+        assert services.LOCAL.current is not None
+        service_pid, worker_pid = services.LOCAL.current.process.pid, env.session_info.worker_pid
         idle = {"service_idle_mib": _rss_mib(service_pid), "worker_idle_mib": _rss_mib(worker_pid)}
         done = 0
         for i, action in enumerate(actions):

@@ -30,10 +30,11 @@ from urllib.parse import unquote, urlparse
 
 from service.datasets.archives import archive_folder
 from service.datasets.cache import cache_dir
-from service.datasets.compile import CLANG_FLAGS, IR_SUFFIXES, MAX_PROGRAM_BYTES, compile_c
+from service.datasets.compile import CLANG_FLAGS, IR_SUFFIXES, compile_c
 from service.datasets.generators import generate, parse_seed
 from service.datasets.inline import resolve_inline
-from service.datasets.manifests import Dataset, datasets, datasets_root, datasets_roots
+from service.datasets.manifests import Dataset, datasets, datasets_roots
+from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkNotFound, ProgramTooLarge
 
 __all__ = [
@@ -45,7 +46,6 @@ __all__ = [
     "cache_dir",
     "compile_c",
     "datasets",
-    "datasets_root",
     "datasets_roots",
     "file_uris_allowed",
     "resolve",

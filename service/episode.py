@@ -81,9 +81,7 @@ class Episode:
 
     def observe(self, names: list[str]) -> list[Any]:
         """Computes observations, each at most once per call."""
-        for name in names:
-            if name not in observations.SPACES:
-                observations.compute(self, name)  # raises UnknownSpace
+        observations.check(names)
         done: dict[str, Any] = {}
         for name in names:
             if name not in done:

@@ -16,7 +16,7 @@ from service.proto.errors import UnknownSpace
 if TYPE_CHECKING:
     from service.episode import Episode
 
-__all__ = ["SPACES", "ObservationSpec", "compute", "to_proto"]
+__all__ = ["SPACES", "ObservationSpec", "check", "compute", "to_proto"]
 
 _INT64_MAX = float(2**63 - 1)
 
@@ -35,6 +35,7 @@ class ObservationSpec:
     deterministic: bool = True
     platform_dependent: bool = False
     feature_names: tuple[str, ...] = ()
+    charset: str = ""
 
     def info(self) -> pb.ObservationSpaceInfo:
         return pb.ObservationSpaceInfo(
@@ -47,6 +48,7 @@ class ObservationSpec:
             platform_dependent=self.platform_dependent,
             feature_names=list(self.feature_names),
             description=self.description,
+            charset=self.charset,
         )
 
 
@@ -79,6 +81,8 @@ def _specs() -> dict[str, ObservationSpec]:
             "text",
             "SHA-1 of the textual IR without its ModuleID line, in hex",
             lambda e: _ir_sha1(e.module.to_text()),
+            shape=(40,),
+            charset="0123456789abcdef",
         ),
         ObservationSpec(
             "Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()
@@ -159,14 +163,19 @@ def _specs() -> dict[str, ObservationSpec]:
 SPACES: dict[str, ObservationSpec] = _specs()
 
 
+def check(names: list[str]) -> None:
+    """Raises UnknownSpace for the first name that is no observation space."""
+    for name in names:
+        if name not in SPACES:
+            raise UnknownSpace(
+                f"unknown observation space {name!r}; available: {', '.join(sorted(SPACES))}"
+            )
+
+
 def compute(episode: Episode, name: str) -> Any:
     """Computes one observation of the episode's current module."""
-    spec = SPACES.get(name)
-    if spec is None:
-        raise UnknownSpace(
-            f"unknown observation space {name!r}; available: {', '.join(sorted(SPACES))}"
-        )
-    return spec.compute(episode)
+    check([name])
+    return SPACES[name].compute(episode)
 
 
 # numpy dtype strings of array.array typecodes (little-endian, as on every supported host).

@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 
+from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import DeadlineExceeded
 
 __all__ = ["BusyStamp", "SandboxLimits", "arm_cpu_budget", "run_sandboxed", "scrubbed_env"]
@@ -51,7 +52,7 @@ class SandboxLimits:
     open_files: int = 256
     file_size_mib: int = 1024
     request_timeout: float = 300.0
-    max_program_bytes: int = 64 * MIB
+    max_program_bytes: int = MAX_PROGRAM_BYTES
 
     def apply(self) -> None:
         """Sets the limits on the calling process (used in a child before exec)."""

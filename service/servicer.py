@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import secrets
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +15,7 @@ from service.llvm.actions import load_actions
 from service.llvm.toolchain import find_toolchain
 from service.proto import compiler_env_pb2 as pb
 from service.proto import compiler_env_pb2_grpc as pb_grpc
+from service.proto.constants import PROTOCOL_VERSION, VERSION
 from service.proto.errors import (
     BenchmarkNotFound,
     CompilerCrashed,
@@ -26,10 +27,8 @@ from service.proto.errors import (
 from service.sandbox import SandboxLimits
 from service.workers import WorkerHandle, WorkerPool, deadline_message
 
-__all__ = ["PROTOCOL_VERSION", "SERVICE_VERSION", "CompilerServicer"]
+__all__ = ["CompilerServicer", "new_id"]
 
-PROTOCOL_VERSION = 1
-SERVICE_VERSION = "0.1.0"
 R = TypeVar("R")
 
 
@@ -45,12 +44,23 @@ def _status_errors(method: Callable[..., R]) -> Callable[..., R]:
             raise  # unreachable: abort raises
 
     wrapper.__name__ = method.__name__
+    wrapper.__qualname__ = method.__qualname__
     wrapper.__doc__ = method.__doc__
     return wrapper
 
 
+def new_id() -> str:
+    """A 128-bit random id in hex: unguessable, and never the same twice."""
+    return secrets.token_hex(16)
+
+
 class CompilerServicer(pb_grpc.CompilerServiceServicer):
-    """Sessions, each served by its own worker process."""
+    """Sessions, each served by its own worker process.
+
+    Session ids are random, and every session request and reply carries the
+    service's ``boot_id``: a client of a service that restarted on the same
+    address finds its session gone rather than someone else's.
+    """
 
     def __init__(
         self,
@@ -69,8 +79,8 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         self.pool = WorkerPool(
             socket_dir, self.limits, pool_size, allow_faults=fault_injection, env=extra_env
         )
-        self.sessions: dict[int, WorkerHandle] = {}
-        self._ids = itertools.count(1)
+        self.boot_id = new_id()
+        self.sessions: dict[str, WorkerHandle] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._watchdog = threading.Thread(target=self._watch, daemon=True)
@@ -94,18 +104,27 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 if worker.alive() and worker.overdue():
                     worker.kill(deadline_message(self.limits.request_timeout), deadline=True)
 
-    def _session(self, session_id: int) -> WorkerHandle:
+    def _check_boot(self, boot_id: str) -> None:
+        """Refuses a request meant for an earlier run of this service."""
+        if boot_id and boot_id != self.boot_id:
+            raise SessionNotFound(
+                "the compiler service restarted since this session began (its boot id "
+                "changed); the session is gone"
+            )
+
+    def _session(self, session_id: str, boot_id: str = "") -> WorkerHandle:
+        self._check_boot(boot_id)
         with self._lock:
             worker = self.sessions.get(session_id)
         if worker is None:
             raise SessionNotFound(
-                f"no session {session_id} on this service (ended, or the service restarted)"
+                f"no session {session_id[:8]}... on this service (ended, or the service restarted)"
             )
         return worker
 
-    def _call(self, session_id: int, request: pb.WorkerRequest) -> pb.WorkerReply:
+    def _call(self, session_id: str, boot_id: str, request: pb.WorkerRequest) -> pb.WorkerReply:
         """Calls a session's worker; a worker that died is dropped with its session."""
-        worker = self._session(session_id)
+        worker = self._session(session_id, boot_id)
         try:
             return worker.call(request)
         except (CompilerCrashed, DeadlineExceeded):
@@ -114,12 +133,12 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             worker.stop()
             raise
 
-    def _add(self, worker: WorkerHandle) -> int:
+    def _add(self, worker: WorkerHandle) -> str:
         with self._lock:
             if self._stopping.is_set():  # the service closed while this request ran
                 worker.stop()
                 raise ServiceUnavailable("the compiler service is shutting down")
-            session_id = next(self._ids)
+            session_id = new_id()
             self.sessions[session_id] = worker
         return session_id
 
@@ -129,10 +148,11 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
     @_status_errors
     def GetVersion(self, request: pb.GetVersionRequest, context: Any) -> pb.GetVersionReply:
         return pb.GetVersionReply(
-            service_version=SERVICE_VERSION,
+            service_version=VERSION,
             compiler_version=f"LLVM {find_toolchain().version}",
             protocol_version=PROTOCOL_VERSION,
             request_timeout=self.limits.request_timeout,
+            boot_id=self.boot_id,
         )
 
     @_status_errors
@@ -149,6 +169,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
 
     @_status_errors
     def StartSession(self, request: pb.StartSessionRequest, context: Any) -> pb.StartSessionReply:
+        self._check_boot(request.boot_id)
         worker = self.pool.take()
         try:
             reply = worker.call(pb.WorkerRequest(start=request)).start
@@ -161,35 +182,41 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         reply.session_id = self._add(worker)
         reply.worker_address = self._address(worker)
         reply.worker_pid = worker.pid
+        reply.boot_id = self.boot_id
         return reply
 
     @_status_errors
     def EndSession(self, request: pb.EndSessionRequest, context: Any) -> pb.EndSessionReply:
+        if request.boot_id and request.boot_id != self.boot_id:
+            return pb.EndSessionReply(boot_id=self.boot_id)  # another run's: nothing to end
         with self._lock:
             worker = self.sessions.pop(request.session_id, None)
         if worker is None:
-            return pb.EndSessionReply()
+            return pb.EndSessionReply(boot_id=self.boot_id)
         reason = worker.death()
         worker.stop()
         if not reason:
-            return pb.EndSessionReply()
+            return pb.EndSessionReply(boot_id=self.boot_id)
         status = DeadlineExceeded if worker.killed_at_deadline else CompilerCrashed
-        return pb.EndSessionReply(reason=reason, reason_status=status.status)
+        return pb.EndSessionReply(reason=reason, reason_status=status.status, boot_id=self.boot_id)
 
     @_status_errors
     def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:
         """Forks the session's worker process: the copy is exact and costs no replay."""
-        parent = self._session(request.session_id)
+        parent = self._session(request.session_id, request.boot_id)
         worker = WorkerHandle(self.socket_dir, self.limits, env=self.pool.env, parent=parent)
         return pb.ForkSessionReply(
             session_id=self._add(worker),
             worker_address=self._address(worker),
             worker_pid=worker.pid,
+            boot_id=self.boot_id,
         )
 
     @_status_errors
     def Step(self, request: pb.StepRequest, context: Any) -> pb.StepReply:
-        return self._call(request.session_id, pb.WorkerRequest(step=request)).step
+        reply = self._call(request.session_id, request.boot_id, pb.WorkerRequest(step=request))
+        reply.step.boot_id = self.boot_id
+        return reply.step
 
     @_status_errors
     def ListDatasets(self, request: pb.ListDatasetsRequest, context: Any) -> pb.ListDatasetsReply:

@@ -22,12 +22,15 @@ import time
 import traceback
 from pathlib import Path
 
+from google.protobuf.message import DecodeError
+
 from service import benchmarks, observations
 from service.episode import Episode
 from service.llvm.actions import load_actions
 from service.llvm.binding import lib
 from service.llvm.toolchain import find_toolchain
 from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import (
     CompilerEnvError,
     InvalidArgument,
@@ -63,7 +66,7 @@ class Worker:
         self,
         *,
         cpu_seconds: int = 0,
-        max_program_bytes: int = 64 * 1024 * 1024,
+        max_program_bytes: int = MAX_PROGRAM_BYTES,
         allow_faults: bool = False,
     ) -> None:
         lib()
@@ -90,7 +93,7 @@ class Worker:
                 return pb.WorkerReply()
             if kind == "start":
                 return pb.WorkerReply(start=self.start(request.start))
-            raise CompilerEnvError(f"unknown worker request {kind!r}")
+            raise InvalidArgument(f"unknown worker request {kind!r}")
         except CompilerEnvError as error:
             return pb.WorkerReply(
                 code=error.status, error_type=type(error).__name__, message=str(error)
@@ -101,7 +104,7 @@ class Worker:
             return pb.WorkerReply(
                 code=2,
                 error_type="CompilerEnvError",
-                message=f"internal error in the worker: {error!r}\n{traceback.format_exc()}",
+                message=f"internal error in the worker (a bug, please report it): {error!r}",
             )
 
     def arm_fault(self, fault: pb.FaultRequest) -> None:
@@ -170,20 +173,16 @@ class Worker:
     def step(self, request: pb.StepRequest) -> pb.StepReply:
         episode = self._current()
         names = list(request.observation_spaces)
-        for name in names:
-            if name not in observations.SPACES:
-                observations.compute(episode, name)  # raises UnknownSpace before any action
+        observations.check(names)  # before any action
         before = list(episode.actions)
         try:
-            applied = episode.apply(list(request.actions))
+            episode.apply(list(request.actions))
             values = episode.observe(names)
         except CompilerEnvError:
             if episode.actions != before:  # the actions ran, then something failed
                 self._rewind(episode, before)
             raise
-        return pb.StepReply(
-            actions_applied=applied, observations=[observations.to_proto(v) for v in values]
-        )
+        return pb.StepReply(observations=[observations.to_proto(v) for v in values])
 
     def _rewind(self, episode: Episode, actions: list[int]) -> None:
         """Puts the episode back to ``actions`` (a step failed after changing it)."""
@@ -258,7 +257,9 @@ def serve(
                 send_frame(sock, reply)
                 if spinner is not None and sock is not control:
                     spinner.wait(sock)
-            except (ConnectionClosed, ConnectionResetError, BrokenPipeError):
+            except (ConnectionClosed, ConnectionResetError, BrokenPipeError, DecodeError):
+                # A client gone, or one that left half a frame (an interrupted call):
+                # drop its connection; the service's control socket ends the worker.
                 selector.unregister(sock)
                 sock.close()
                 if sock is control:

@@ -20,7 +20,7 @@ from service.proto.errors import (
     CompilerCrashed,
     DeadlineExceeded,
     ServiceUnavailable,
-    error_from_status,
+    from_status,
 )
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
 from service.sandbox import BusyStamp, SandboxLimits, scrubbed_env
@@ -210,7 +210,7 @@ class WorkerHandle:
                 pass  # the reply read below reports the death
             reply = self._receive(timeout or self.limits.request_timeout)
         if reply.code:
-            raise error_from_status(reply.code, reply.error_type, reply.message)
+            raise from_status(reply.code, reply.error_type, reply.message)
         return reply
 
     def kill(self, because: str = "", *, deadline: bool = False) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from service.datasets.cache import cache_dir, cached
 from service.llvm.toolchain import find_toolchain
+from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkInitError
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "IR_SUFFIXES",
     "MAX_ERROR_BYTES",
     "MAX_FINGERPRINT_ENTRIES",
-    "MAX_PROGRAM_BYTES",
     "NO_CONFIG_FLAG",
     "build_module",
     "compile_c",
@@ -42,7 +42,6 @@ __all__ = [
 
 #: Flags for unoptimized IR that optimization passes may still transform.
 CLANG_FLAGS = ("-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", "-std=c11", "-w")
-MAX_PROGRAM_BYTES = 64 * 1024 * 1024
 #: Seconds one compiler or linker run may take.
 COMPILE_TIMEOUT = 300.0
 #: Inputs taken as LLVM IR (text or bitcode) rather than compiled.

@@ -36,8 +36,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from service.datasets.cache import cache_dir, cached, write_atomic
-from service.datasets.compile import IR_SUFFIXES, MAX_PROGRAM_BYTES, build_module
+from service.datasets.compile import IR_SUFFIXES, build_module
 from service.llvm.toolchain import find_toolchain
+from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkNotFound, InvalidArgument, ProgramTooLarge
 
 __all__ = ["BUNDLE_FORMAT", "check_cflags", "resolve_inline"]

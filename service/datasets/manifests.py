@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from service.proto.constants import MAX_SEED
 from service.proto.errors import CompilerEnvError, InvalidArgument
 
-__all__ = ["Dataset", "datasets", "datasets_root", "datasets_roots"]
+__all__ = ["Dataset", "datasets", "datasets_roots"]
 
 #: The largest seed of a generator: seeds are 32-bit unsigned integers.
-MAX_SEED = 2**32 - 1
 #: The most URIs of a generator listed at once.
 MAX_PAGE = 100_000
 
@@ -111,11 +111,6 @@ def datasets_roots() -> list[Path]:
     if in_tree.is_dir():
         return [in_tree]
     return [Path(sys.prefix) / "share" / "compiler_env" / "datasets"]
-
-
-def datasets_root() -> Path:
-    """The first folder of dataset manifests."""
-    return datasets_roots()[0]
 
 
 def datasets() -> dict[str, Dataset]:

@@ -95,10 +95,23 @@ def _native() -> ctypes.CDLL | None:
             for name in ("cenv_instcount_size", "cenv_autophase_size", "cenv_max_opcode"):
                 getattr(helper, name).restype = ctypes.c_int
                 getattr(helper, name).argtypes = []
+            helper.cenv_autophase_name.restype = ctypes.c_char_p
+            helper.cenv_autophase_name.argtypes = [ctypes.c_int]
             if helper.cenv_max_opcode() < _MAX_OPCODE:
                 raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
+            if native_autophase_names(helper) != AUTOPHASE_FEATURES:
+                raise CompilerNotFound(
+                    f"{path} computes other Autophase features than AUTOPHASE_FEATURES names; "
+                    "reinstall the package"
+                )
             return helper
     return None
+
+
+def native_autophase_names(helper: ctypes.CDLL) -> tuple[str, ...]:
+    """The Autophase feature names as the native helper orders them."""
+    names = (helper.cenv_autophase_name(i) for i in range(helper.cenv_autophase_size()))
+    return tuple(name.decode() for name in names)
 
 
 def native_available() -> bool:

@@ -9,7 +9,6 @@ check that nothing leaks.
 from __future__ import annotations
 
 import ctypes
-import itertools
 import sys
 from typing import Any, ClassVar, TypeVar
 
@@ -243,7 +242,6 @@ class TargetMachine(Owner):
 
 
 _machines: dict[str, TargetMachine] = {}
-_ids = itertools.count()
 
 
 def host_target_machine(triple: str = "") -> TargetMachine:

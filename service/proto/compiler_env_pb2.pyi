@@ -35,16 +35,18 @@ class GetVersionRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetVersionReply(_message.Message):
-    __slots__ = ("service_version", "compiler_version", "protocol_version", "request_timeout")
+    __slots__ = ("service_version", "compiler_version", "protocol_version", "request_timeout", "boot_id")
     SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
     COMPILER_VERSION_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     REQUEST_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
     service_version: str
     compiler_version: str
     protocol_version: int
     request_timeout: float
-    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., request_timeout: _Optional[float] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., request_timeout: _Optional[float] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class GetSpacesRequest(_message.Message):
     __slots__ = ()
@@ -61,7 +63,7 @@ class ActionSpaceInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., action_names: _Optional[_Iterable[str]] = ..., pipelines: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ObservationSpaceInfo(_message.Message):
-    __slots__ = ("name", "kind", "shape", "low", "high", "deterministic", "platform_dependent", "feature_names", "description")
+    __slots__ = ("name", "kind", "shape", "low", "high", "deterministic", "platform_dependent", "feature_names", "description", "charset")
     NAME_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     SHAPE_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +73,7 @@ class ObservationSpaceInfo(_message.Message):
     PLATFORM_DEPENDENT_FIELD_NUMBER: _ClassVar[int]
     FEATURE_NAMES_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CHARSET_FIELD_NUMBER: _ClassVar[int]
     name: str
     kind: str
     shape: _containers.RepeatedScalarFieldContainer[int]
@@ -80,7 +83,8 @@ class ObservationSpaceInfo(_message.Message):
     platform_dependent: bool
     feature_names: _containers.RepeatedScalarFieldContainer[str]
     description: str
-    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., low: _Optional[float] = ..., high: _Optional[float] = ..., deterministic: _Optional[bool] = ..., platform_dependent: _Optional[bool] = ..., feature_names: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ...) -> None: ...
+    charset: str
+    def __init__(self, name: _Optional[str] = ..., kind: _Optional[str] = ..., shape: _Optional[_Iterable[int]] = ..., low: _Optional[float] = ..., high: _Optional[float] = ..., deterministic: _Optional[bool] = ..., platform_dependent: _Optional[bool] = ..., feature_names: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., charset: _Optional[str] = ...) -> None: ...
 
 class GetSpacesReply(_message.Message):
     __slots__ = ("action_space", "observation_spaces")
@@ -91,76 +95,90 @@ class GetSpacesReply(_message.Message):
     def __init__(self, action_space: _Optional[_Union[ActionSpaceInfo, _Mapping]] = ..., observation_spaces: _Optional[_Iterable[_Union[ObservationSpaceInfo, _Mapping]]] = ...) -> None: ...
 
 class StartSessionRequest(_message.Message):
-    __slots__ = ("benchmark", "observation_spaces", "actions")
+    __slots__ = ("benchmark", "observation_spaces", "actions", "boot_id")
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
     benchmark: str
     observation_spaces: _containers.RepeatedScalarFieldContainer[str]
     actions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class StartSessionReply(_message.Message):
-    __slots__ = ("session_id", "observations", "worker_address", "benchmark", "worker_pid")
+    __slots__ = ("session_id", "observations", "worker_address", "benchmark", "worker_pid", "boot_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
     WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
     WORKER_PID_FIELD_NUMBER: _ClassVar[int]
-    session_id: int
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
     observations: _containers.RepeatedCompositeFieldContainer[Observation]
     worker_address: str
     benchmark: str
     worker_pid: int
-    def __init__(self, session_id: _Optional[int] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ..., worker_pid: _Optional[int] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, session_id: _Optional[str] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ..., worker_pid: _Optional[int] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class EndSessionRequest(_message.Message):
-    __slots__ = ("session_id",)
+    __slots__ = ("session_id", "boot_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
-    session_id: int
-    def __init__(self, session_id: _Optional[int] = ...) -> None: ...
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    boot_id: str
+    def __init__(self, session_id: _Optional[str] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class EndSessionReply(_message.Message):
-    __slots__ = ("reason", "reason_status")
+    __slots__ = ("reason", "reason_status", "boot_id")
     REASON_FIELD_NUMBER: _ClassVar[int]
     REASON_STATUS_FIELD_NUMBER: _ClassVar[int]
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
     reason: str
     reason_status: int
-    def __init__(self, reason: _Optional[str] = ..., reason_status: _Optional[int] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, reason: _Optional[str] = ..., reason_status: _Optional[int] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class ForkSessionRequest(_message.Message):
-    __slots__ = ("session_id",)
+    __slots__ = ("session_id", "boot_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
-    session_id: int
-    def __init__(self, session_id: _Optional[int] = ...) -> None: ...
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    boot_id: str
+    def __init__(self, session_id: _Optional[str] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class ForkSessionReply(_message.Message):
-    __slots__ = ("session_id", "worker_address", "worker_pid")
+    __slots__ = ("session_id", "worker_address", "worker_pid", "boot_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     WORKER_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     WORKER_PID_FIELD_NUMBER: _ClassVar[int]
-    session_id: int
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
     worker_address: str
     worker_pid: int
-    def __init__(self, session_id: _Optional[int] = ..., worker_address: _Optional[str] = ..., worker_pid: _Optional[int] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, session_id: _Optional[str] = ..., worker_address: _Optional[str] = ..., worker_pid: _Optional[int] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class StepRequest(_message.Message):
-    __slots__ = ("session_id", "actions", "observation_spaces")
+    __slots__ = ("session_id", "actions", "observation_spaces", "boot_id")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
-    session_id: int
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
     actions: _containers.RepeatedScalarFieldContainer[int]
     observation_spaces: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, session_id: _Optional[int] = ..., actions: _Optional[_Iterable[int]] = ..., observation_spaces: _Optional[_Iterable[str]] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, session_id: _Optional[str] = ..., actions: _Optional[_Iterable[int]] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class StepReply(_message.Message):
-    __slots__ = ("observations", "actions_applied")
+    __slots__ = ("observations", "boot_id")
     OBSERVATIONS_FIELD_NUMBER: _ClassVar[int]
-    ACTIONS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
     observations: _containers.RepeatedCompositeFieldContainer[Observation]
-    actions_applied: int
-    def __init__(self, observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., actions_applied: _Optional[int] = ...) -> None: ...
+    boot_id: str
+    def __init__(self, observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class ListDatasetsRequest(_message.Message):
     __slots__ = ()

@@ -24,10 +24,11 @@ __all__ = [
     "ProgramTooLarge",
     "ResetRequired",
     "ServiceUnavailable",
+    "ServiceVersionMismatch",
     "SessionNotFound",
     "Unauthenticated",
     "UnknownSpace",
-    "error_from_status",
+    "from_status",
 ]
 
 # gRPC status codes by number (numbers fixed by gRPC's protocol). This module
@@ -38,9 +39,22 @@ UNAUTHENTICATED = 16
 
 
 class CompilerEnvError(Exception):
-    """The base of every error this library raises."""
+    """The base of every error this library raises.
+
+    Every subclass is entered in the table that ``from_status`` reads as it is
+    defined. A class defined with ``default_for_status=True`` is also what its
+    status decodes to when no class name comes with it; a status without one
+    decodes to this base class.
+    """
 
     status: int = UNKNOWN
+
+    def __init_subclass__(cls, *, default_for_status: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _BY_NAME[cls.__name__] = cls
+        if default_for_status:
+            assert cls.status not in _BY_STATUS, f"two defaults for status {cls.status}"
+            _BY_STATUS[cls.status] = cls
 
     @property
     def code(self) -> Any:
@@ -50,13 +64,17 @@ class CompilerEnvError(Exception):
         return next(code for code in grpc.StatusCode if code.value[0] == self.status)
 
 
-class InvalidArgument(CompilerEnvError, ValueError):
+_BY_NAME: dict[str, type[CompilerEnvError]] = {"CompilerEnvError": CompilerEnvError}
+_BY_STATUS: dict[int, type[CompilerEnvError]] = {}
+
+
+class InvalidArgument(CompilerEnvError, ValueError, default_for_status=True):
     """A request was malformed."""
 
     status = INVALID_ARGUMENT
 
 
-class BenchmarkNotFound(CompilerEnvError, LookupError):
+class BenchmarkNotFound(CompilerEnvError, LookupError, default_for_status=True):
     """No benchmark or dataset has the given URI."""
 
     status = NOT_FOUND
@@ -74,7 +92,7 @@ class UnknownSpace(InvalidArgument, LookupError):
     """An observation or reward space name that does not exist."""
 
 
-class ProgramTooLarge(CompilerEnvError):
+class ProgramTooLarge(CompilerEnvError, default_for_status=True):
     """A program over the service's size limit."""
 
     status = RESOURCE_EXHAUSTED
@@ -83,22 +101,22 @@ class ProgramTooLarge(CompilerEnvError):
 class SessionNotFound(CompilerEnvError):
     """The service holds no session with that id (it may have been restarted)."""
 
-    status = NOT_FOUND
+    status = NOT_FOUND  # a bare NOT_FOUND is BenchmarkNotFound; this one comes by name
 
 
-class CompilerCrashed(CompilerEnvError):
+class CompilerCrashed(CompilerEnvError, default_for_status=True):
     """The worker running the compiler died while serving a request."""
 
     status = ABORTED
 
 
-class DeadlineExceeded(CompilerEnvError):
+class DeadlineExceeded(CompilerEnvError, default_for_status=True):
     """A request ran past its deadline."""
 
     status = DEADLINE_EXCEEDED
 
 
-class LlvmError(CompilerEnvError):
+class LlvmError(CompilerEnvError, default_for_status=True):
     """LLVM reported an error (its message is included)."""
 
     status = INTERNAL
@@ -116,60 +134,36 @@ class ResetRequired(CompilerEnvError):
     status = FAILED_PRECONDITION
 
 
+class ServiceVersionMismatch(CompilerEnvError):
+    """The service speaks another version of the wire contract than this client."""
+
+    status = FAILED_PRECONDITION
+
+
 class EnvClosed(CompilerEnvError):
     """The env was closed; make a new one."""
 
     status = FAILED_PRECONDITION
 
 
-class ServiceUnavailable(CompilerEnvError):
+class ServiceUnavailable(CompilerEnvError, default_for_status=True):
     """The compiler service cannot be reached."""
 
     status = UNAVAILABLE
 
 
-class Unauthenticated(CompilerEnvError):
+class Unauthenticated(CompilerEnvError, default_for_status=True):
     """The service requires a token that was missing or wrong."""
 
     status = UNAUTHENTICATED
 
 
-_BY_NAME: dict[str, type[CompilerEnvError]] = {
-    cls.__name__: cls
-    for cls in (
-        CompilerEnvError,
-        InvalidArgument,
-        BenchmarkNotFound,
-        BenchmarkInitError,
-        InvalidAction,
-        UnknownSpace,
-        ProgramTooLarge,
-        SessionNotFound,
-        CompilerCrashed,
-        DeadlineExceeded,
-        LlvmError,
-        CompilerNotFound,
-        ResetRequired,
-        EnvClosed,
-        ServiceUnavailable,
-        Unauthenticated,
-    )
-}
-_BY_STATUS: dict[int, type[CompilerEnvError]] = {
-    INVALID_ARGUMENT: InvalidArgument,
-    NOT_FOUND: BenchmarkNotFound,
-    RESOURCE_EXHAUSTED: ProgramTooLarge,
-    ABORTED: CompilerCrashed,
-    DEADLINE_EXCEEDED: DeadlineExceeded,
-    INTERNAL: LlvmError,
-    FAILED_PRECONDITION: CompilerEnvError,
-    UNAVAILABLE: ServiceUnavailable,
-    UNAUTHENTICATED: Unauthenticated,
-}
+def from_status(status: Any, error_type: str, message: str) -> CompilerEnvError:
+    """The exception for a status (a number or a ``grpc.StatusCode``) and a class name.
 
-
-def error_from_status(status: Any, error_type: str, message: str) -> CompilerEnvError:
-    """The exception for a status (a number or a ``grpc.StatusCode``) from the service."""
+    The class name wins; without one (or with one this side does not know), the
+    status decides, and a status no class declares gives the base class.
+    """
     number = status if isinstance(status, int) else status.value[0]
     cls = _BY_NAME.get(error_type) or _BY_STATUS.get(number, CompilerEnvError)
     return cls(message)

@@ -28,7 +28,7 @@ def faulty_service() -> Iterator[RunningService]:
 
 def inject(service: RunningService, env, kind: str, at_step: int = 1) -> None:
     """Makes the env's worker fail during its ``at_step``-th next step request."""
-    worker = service.servicer.sessions[env._session.id]
+    worker = service.servicer.sessions[env.session_info.id]
     worker.call(pb.WorkerRequest(fault=pb.FaultRequest(kind=kind, at_step=at_step)))
 
 

@@ -39,7 +39,7 @@ def test_tcp_is_opt_in_and_binds_loopback() -> None:
         with compiler_env.make("llvm-v0", benchmark=CRC32, service=address) as env:
             env.reset()
             env.step(0)
-            assert env._session._channel is None  # steps go through the service over TCP
+            assert not env.session_info.direct  # steps go through the service over TCP
     finally:
         process.terminate()
         process.wait(timeout=30)

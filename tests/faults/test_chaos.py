@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import compiler_env
-from compiler_env import connection
+from compiler_env import services
 from compiler_env.errors import BenchmarkNotFound
 from service.server import RunningService
 
@@ -40,13 +40,13 @@ def test_workers_killed_at_five_steps(service: RunningService) -> None:
     kill_at = set(np.random.default_rng(5).choice(range(1, 200), size=5, replace=False).tolist())
 
     def kill_worker(env) -> None:
-        os.kill(env._session.worker_pid, signal.SIGKILL)
+        os.kill(env.session_info.worker_pid, signal.SIGKILL)
 
     with compiler_env.make("llvm-ic-v0", benchmark=BENCHMARK, service=service.address) as calm:
         expected = _run(calm, actions, set(), kill_worker)
     with compiler_env.make("llvm-ic-v0", benchmark=BENCHMARK, service=service.address) as env:
         assert _run(env, actions, kill_at, kill_worker) == expected
-        assert env._session.recoveries == 5
+        assert env.session_info.recoveries == 5
         assert env.actions == actions
 
 
@@ -54,17 +54,17 @@ def test_service_killed_twice() -> None:
     actions = _actions(200, seed=12)
 
     def kill_service(env) -> None:
-        assert connection._local is not None
-        connection._local.process.kill()
-        connection._local.process.wait()
+        assert services.LOCAL.current is not None
+        services.LOCAL.current.process.kill()
+        services.LOCAL.current.process.wait()
 
     with compiler_env.make("llvm-ic-v0", benchmark=BENCHMARK) as calm:
         expected = _run(calm, actions, set(), kill_service)
     with compiler_env.make("llvm-ic-v0", benchmark=BENCHMARK) as env:
-        first = connection._local.process.pid
+        first = services.LOCAL.current.process.pid
         assert _run(env, actions, {60, 140}, kill_service) == expected
-        assert env._session.recoveries == 2
-        assert connection._local.process.pid != first
+        assert env.session_info.recoveries == 2
+        assert services.LOCAL.current.process.pid != first
 
 
 def test_two_envs_recover_from_one_service_crash() -> None:
@@ -74,9 +74,9 @@ def test_two_envs_recover_from_one_service_crash() -> None:
     ):
         one.reset()
         two.reset()
-        assert connection._local is not None
-        connection._local.process.kill()
-        connection._local.process.wait()
+        assert services.LOCAL.current is not None
+        services.LOCAL.current.process.kill()
+        services.LOCAL.current.process.wait()
         one.step(0)  # restarts the service
         two.step(0)  # finds its own way to the new one
         assert one.observation["IrSha1"] == two.observation["IrSha1"]
@@ -89,7 +89,7 @@ def test_reset_works_when_the_lost_episode_cannot_be_restored(tmp_path) -> None:
     with compiler_env.make("llvm-v0", benchmark=f"file://{program}") as env:
         env.reset()
         program.unlink()  # the episode can no longer be replayed...
-        os.kill(env._session.worker_pid, signal.SIGKILL)
+        os.kill(env.session_info.worker_pid, signal.SIGKILL)
         with pytest.raises(BenchmarkNotFound, match="no such file"):
             env.step(0)
         env.reset(options={"benchmark": BENCHMARK})  # ...but a new one starts
@@ -109,7 +109,7 @@ def test_a_forked_process_leaves_the_parents_service_alone() -> None:
             except BaseException:
                 os._exit(1)
         _, status = os.waitpid(pid, 0)
-        assert os.WEXITSTATUS(status) == 0
+        assert os.waitstatus_to_exitcode(status) == 0
         env.step(0)
         fork = env.fork()  # the parent's service still starts workers
         fork.close()

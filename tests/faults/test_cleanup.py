@@ -9,7 +9,7 @@ import threading
 import numpy as np
 
 import compiler_env
-from compiler_env import connection
+from compiler_env import services
 from service.server import create_server
 from tests.conftest import KERNELS
 from tests.faults.conftest import worker_processes
@@ -64,19 +64,19 @@ def test_32_concurrent_sessions_then_nothing_left() -> None:
 
 def test_nothing_left_after_crashes() -> None:
     env = compiler_env.make("llvm-v0", benchmark=KERNELS[0])
-    local = connection._local
+    local = services.LOCAL.current
     assert local is not None
     directory = local.directory
     env.reset()
-    os.kill(env._session.worker_pid, signal.SIGKILL)  # a worker crash...
+    os.kill(env.session_info.worker_pid, signal.SIGKILL)  # a worker crash...
     env.step(0)
     local.process.kill()  # ...and a service crash
     local.process.wait()
     env.step(1)
-    assert connection._local is not local and not directory.exists()
-    new_directory = connection._local.directory
+    assert services.LOCAL.current is not local and not directory.exists()
+    new_directory = services.LOCAL.current.directory
     env.close()
-    assert connection._local is None and not new_directory.exists()
+    assert services.LOCAL.current is None and not new_directory.exists()
     for _ in range(50):  # orphaned workers leave once they notice their service is gone
         if not worker_processes(directory) and not worker_processes(new_directory):
             break
@@ -93,11 +93,11 @@ def test_forked_workers_are_exact_recoverable_and_cleaned_up() -> None:
         env.multistep([1, 2, 3])
         forks = [env.fork()]
         forks.append(forks[-1].fork())  # a fork of a fork
-        pids = {env._session.worker_pid, *(f._session.worker_pid for f in forks)}
+        pids = {env.session_info.worker_pid, *(f.session_info.worker_pid for f in forks)}
         assert len(pids) == 3
-        os.kill(forks[0]._session.worker_pid, signal.SIGKILL)  # an adopted worker dies...
+        os.kill(forks[0].session_info.worker_pid, signal.SIGKILL)  # an adopted worker dies...
         *_, truncated, _ = forks[0].step(4)  # ...and its episode is replayed elsewhere
-        assert not truncated and forks[0]._session.recoveries == 1
+        assert not truncated and forks[0].session_info.recoveries == 1
         env.step(4)
         forks[1].step(4)
         assert len({e.observation["IrSha1"] for e in (env, *forks)}) == 1

@@ -31,7 +31,7 @@ def test_a_hang_is_killed_at_the_deadline_and_the_step_recovers(faulty_service) 
         observation, _, _, truncated, info = env.step(mem2reg)
         elapsed = time.monotonic() - started
         assert not truncated, info
-        assert env._session.recoveries == 1
+        assert env.session_info.recoveries == 1
         assert DEADLINE <= elapsed < DEADLINE + 30  # killed at the deadline, not never
         bystander.step(mem2reg)  # the other session never noticed
         assert observation == bystander.observation["IrSha1"]
@@ -97,7 +97,7 @@ def test_the_crash_raises_when_asked(service) -> None:
 def test_fault_injection_is_off_by_default(service) -> None:
     with compiler_env.make("llvm-v0", benchmark=CRC32, service=service.address) as env:
         env.reset()
-        worker = service.servicer.sessions[env._session.id]
+        worker = service.servicer.sessions[env.session_info.id]
         with pytest.raises(InvalidArgument, match="fault injection is disabled"):
             worker.call(pb.WorkerRequest(fault=pb.FaultRequest(kind="crash", at_step=1)))
         env.step(0)

@@ -1,0 +1,57 @@
+"""``WorkerChannel``: the client's direct line to a local session's worker process."""
+
+from __future__ import annotations
+
+import socket
+
+from service.proto import compiler_env_pb2 as pb
+from service.proto.errors import CompilerCrashed, DeadlineExceeded, from_status
+from service.proto.frames import ConnectionClosed, recv_frame, send_frame
+
+__all__ = ["WorkerChannel"]
+
+
+class WorkerChannel:
+    """Frames to and from a session's worker over its unix socket (local services).
+
+    A call interrupted half-way (``KeyboardInterrupt``) leaves a request or a
+    reply in flight; the channel is then closed for good (``broken``), so a
+    later call can never read the reply of an earlier one.
+    """
+
+    def __init__(self, address: str, timeout: float) -> None:
+        self.address = address
+        self.broken = False
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        try:
+            self.sock.connect(address)
+        except OSError as error:
+            self.sock.close()
+            raise CompilerCrashed(f"cannot reach the session's worker: {error}") from error
+
+    def call(self, request: pb.WorkerRequest) -> pb.WorkerReply:
+        if self.broken:
+            raise CompilerCrashed("the channel to the session's worker was interrupted")
+        try:
+            send_frame(self.sock, request)
+            reply = recv_frame(self.sock, pb.WorkerReply)
+        except TimeoutError as error:
+            self.close()
+            raise DeadlineExceeded("the session's worker did not answer in time") from error
+        except (ConnectionClosed, OSError) as error:
+            self.close()
+            raise CompilerCrashed(
+                "the worker process serving this session died during the request"
+            ) from error
+        except BaseException:  # e.g. KeyboardInterrupt: the frames are out of step
+            self.close()
+            raise
+        if reply.code:
+            raise from_status(reply.code, reply.error_type, reply.message)
+        return reply
+
+    def close(self) -> None:
+        """Closes the socket (never blocks)."""
+        self.broken = True
+        self.sock.close()
