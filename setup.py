@@ -22,7 +22,10 @@ def llvm_config():
     explicit = os.environ.get("COMPILER_ENV_LLVM_CONFIG")
     candidates = [explicit] if explicit else []
     for major in SUPPORTED:
-        candidates += [shutil.which(f"llvm-config-{major}"), f"/usr/lib/llvm-{major}/bin/llvm-config"]
+        candidates += [
+            shutil.which(f"llvm-config-{major}"),
+            f"/usr/lib/llvm-{major}/bin/llvm-config",
+        ]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return candidate
@@ -36,12 +39,17 @@ def native_extensions():
         return []
 
     def ask(flag):
-        return subprocess.run([config, flag], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            [config, flag], check=True, capture_output=True, text=True
+        ).stdout.strip()
 
     include, libdir, major = ask("--includedir"), ask("--libdir"), ask("--version").split(".")[0]
     for header in ("llvm-c/Core.h", "llvm/IR/Module.h"):
         if not (Path(include) / header).exists():
-            print(f"warning: {include}/{header} is missing (install llvm-{major}-dev); helper not built")
+            print(
+                f"warning: {include}/{header} is missing (install llvm-{major}-dev); "
+                "helper not built"
+            )
             return []
     # LLVM's own C++ flags (language standard, -fno-exceptions, defines), plus the
     # settings that must match how libLLVM was built: NDEBUG when it has no

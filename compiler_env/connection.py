@@ -105,10 +105,21 @@ class Connection:
             ) from None
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Blocks until the service answers."""
+        """Blocks until the service answers (with its version, checked).
+
+        A call that waits for the channel, rather than a connectivity watcher,
+        so that no gRPC thread outlives the wait and races ``close()``.
+        """
         try:
-            grpc.channel_ready_future(self.channel).result(timeout=timeout)
-        except grpc.FutureTimeoutError:
+            self.stub.GetVersion(
+                pb.GetVersionRequest(),
+                timeout=timeout,
+                metadata=self._metadata,
+                wait_for_ready=True,
+            )
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.DEADLINE_EXCEEDED:  # type: ignore[attr-defined]
+                raise _translate(error, self.address) from error
             raise ServiceUnavailable(
                 f"no compiler service answered at {self.address} within {timeout:.0f} s; "
                 "is it running? (start one with: python -m service --tcp PORT)"

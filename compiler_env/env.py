@@ -343,7 +343,6 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         other._config = dict(self._config)
         other._reward = copy.deepcopy(self._reward)
         other._make_spaces()
-        other.action_space.seed(int(self.action_space.np_random.integers(2**31)))
         if self._observation_name is not None:
             other.observation_space = cast(Space[Any], other._space(self._observation_name))
         other._np_random = None  # Gymnasium's generator: drawn afresh from the next seed

@@ -86,33 +86,35 @@ class ActionSpace(spaces.Discrete):
 
 
 class Scalar(Described, spaces.Box):
-    """A bounded integer such as an instruction count: a 0-d int64 ``Box``.
+    """A bounded integer such as an instruction count: a ``Box((1,), int64)``.
 
-    ``env.observation[name]`` gives a Python int; ``reset``/``step`` give a 0-d
-    int64 array, which Gymnasium's wrappers (``FlattenObservation`` makes it
-    ``Box((1,), int64)``) and stable-baselines3 accept.
+    ``env.observation[name]`` gives a Python int; ``reset``/``step`` give an
+    int64 array of shape ``(1,)``, as Gymnasium's wrappers and stable-baselines3
+    expect of a ``Box``. ``contains`` accepts either form.
     """
 
     def __init__(self, low: int, high: int, seed: Any = None) -> None:
         low, high = max(int(low), -_INT64_MAX), min(int(high), _INT64_MAX)
-        super().__init__(low=low, high=high, shape=(), dtype=np.int64, seed=seed)
+        super().__init__(low=low, high=high, shape=(1,), dtype=np.int64, seed=seed)
 
     def sample(self, mask: Any = None, probability: Any = None) -> Any:
-        low, high = int(self.low), min(int(self.high), 2**31)
-        return np.array(self.np_random.integers(low, high, endpoint=True), dtype=np.int64)
+        low, high = int(self.low[0]), min(int(self.high[0]), 2**31)
+        return np.array([self.np_random.integers(low, high, endpoint=True)], dtype=np.int64)
 
     def contains(self, x: Any) -> bool:
-        if isinstance(x, np.ndarray) and x.shape == ():
-            x = x[()]
+        if isinstance(x, np.ndarray) and x.shape in ((), (1,)):
+            if not np.issubdtype(x.dtype, np.integer):
+                return False
+            x = x.reshape(())[()]
         if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
             return False
-        return int(self.low) <= int(x) <= int(self.high)
+        return int(self.low[0]) <= int(x) <= int(self.high[0])
 
     def as_observation(self, value: Any) -> Any:
-        return np.array(value, dtype=np.int64)
+        return np.array([value], dtype=np.int64)
 
     def __repr__(self) -> str:
-        return f"Scalar({int(self.low)}, {int(self.high)})"
+        return f"Scalar({int(self.low[0])}, {int(self.high[0])})"
 
 
 class Bytes(Described, spaces.Space[bytes]):
@@ -146,7 +148,7 @@ class CountDict(Described, spaces.Dict):
         return dict(zip(self.feature_names, (int(v) for v in value)))
 
     def as_observation(self, value: Any) -> Any:
-        return {name: np.array(count, dtype=np.int64) for name, count in value.items()}
+        return {name: np.array([count], dtype=np.int64) for name, count in value.items()}
 
 
 class TextSpace(Described, spaces.Text):

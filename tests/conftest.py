@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import compiler_env
-from service import benchmarks
-from service.llvm.module import Context, Module
+from service.llvm.module import Context
 from service.llvm.toolchain import Toolchain, find_toolchain
 from service.server import RunningService, create_server
-
-KERNELS = sorted(benchmarks.datasets()["kernels-v0"].uris())
 
 
 @pytest.fixture(scope="session")
@@ -52,14 +48,12 @@ def context() -> Iterator[Context]:
     ctx.close()
 
 
-def kernel_module(context: Context, uri: str) -> Module:
-    """The unoptimized module of a kernels-v0 benchmark."""
-    return context.parse(benchmarks.resolve(uri).bitcode, uri)
+FAULTS = Path(__file__).parent / "faults"
 
 
-def opt(toolchain: Toolchain, args: list[str], cwd: Path) -> str:
-    """Runs LLVM's own opt; returns its stdout."""
-    result = subprocess.run(
-        [str(toolchain.tool("opt")), *args], cwd=cwd, capture_output=True, text=True, check=True
-    )
-    return result.stdout
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the sandbox and chaos tier: ``-m faults`` runs it alone, ``-m "not faults"``
+    the rest."""
+    for item in items:
+        if FAULTS in item.path.parents:
+            item.add_marker(pytest.mark.faults)

@@ -13,7 +13,7 @@ import compiler_env
 from service.llvm import features
 from service.llvm.module import Context
 from service.server import create_server
-from tests.conftest import KERNELS, opt
+from tests.helpers import KERNELS, opt
 
 
 def _without_module_id(text: str) -> str:

@@ -10,9 +10,9 @@ import pytest
 
 from compiler_env.spaces import Bytes, Scalar, TextSpace, Vector
 from service.llvm.features import AUTOPHASE_FEATURES, INSTCOUNT_FEATURES
-from tests.service.llvm.test_module import IR
+from tests.helpers import IR
 
-# The known contents of IR (tests/service/llvm/test_module.py): one function,
+# The known contents of IR (tests/helpers.py): one function,
 # three blocks, thirteen instructions.
 KNOWN_OPCODES = {
     "Alloca": 1, "Store": 2, "Br": 2, "PHI": 1, "Load": 2, "Mul": 1, "Add": 2, "ICmp": 1, "Ret": 1,

@@ -11,8 +11,7 @@ import numpy as np
 import compiler_env
 from compiler_env import services
 from service.server import create_server
-from tests.conftest import KERNELS
-from tests.faults.conftest import worker_processes
+from tests.helpers import KERNELS, worker_processes
 
 SESSIONS = 32
 STEPS = 500

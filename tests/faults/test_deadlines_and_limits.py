@@ -10,7 +10,7 @@ import compiler_env
 from compiler_env.errors import CompilerCrashed, DeadlineExceeded, InvalidArgument
 from compiler_env.retry import RetryPolicy
 from service.proto import compiler_env_pb2 as pb
-from tests.faults.conftest import DEADLINE, MEMORY_MIB, inject
+from tests.helpers import DEADLINE, MEMORY_MIB, inject
 
 CRC32 = "benchmark://kernels-v0/crc32"
 

@@ -11,7 +11,7 @@ import pytest
 
 from service.llvm.actions import load_actions
 from service.llvm.module import Context, host_target_machine
-from tests.conftest import KERNELS, kernel_module
+from tests.helpers import KERNELS, kernel_module
 
 TABLE = load_actions(19)
 # The 124 pass flags of the LLVM 10 (legacy pass manager) action space researchers know.

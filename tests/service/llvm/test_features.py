@@ -7,7 +7,7 @@ import pytest
 
 from service.llvm import features
 from service.llvm.module import Context
-from tests.conftest import KERNELS, kernel_module
+from tests.helpers import KERNELS, kernel_module
 
 
 def test_the_native_helper_is_built() -> None:

@@ -6,28 +6,7 @@ import pytest
 
 from service.llvm.module import Context, Owner, host_target_machine
 from service.proto.errors import BenchmarkInitError, LlvmError
-from tests.conftest import kernel_module
-
-IR = """
-define i32 @square_sum(i32 %n) {
-entry:
-  %p = alloca i32
-  store i32 0, ptr %p
-  br label %loop
-loop:
-  %i = phi i32 [ 0, %entry ], [ %next, %loop ]
-  %acc = load i32, ptr %p
-  %sq = mul i32 %i, %i
-  %sum = add i32 %acc, %sq
-  store i32 %sum, ptr %p
-  %next = add i32 %i, 1
-  %done = icmp eq i32 %next, %n
-  br i1 %done, label %exit, label %loop
-exit:
-  %r = load i32, ptr %p
-  ret i32 %r
-}
-"""
+from tests.helpers import IR, kernel_module
 
 
 def test_parse_print_and_bitcode_round_trip(context: Context) -> None:
