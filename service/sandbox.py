@@ -24,9 +24,18 @@ from dataclasses import asdict, dataclass, fields
 from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import DeadlineExceeded
 
-__all__ = ["BusyStamp", "SandboxLimits", "arm_cpu_budget", "run_sandboxed", "scrubbed_env"]
+__all__ = [
+    "EXIT_OUT_OF_MEMORY",
+    "BusyStamp",
+    "SandboxLimits",
+    "arm_cpu_budget",
+    "run_sandboxed",
+    "scrubbed_env",
+]
 
 MIB = 1024 * 1024
+#: The exit status of a worker that ran out of memory.
+EXIT_OUT_OF_MEMORY = 86
 # Variables a sandboxed process keeps from its parent's environment; the rest is dropped.
 KEPT_ENV = (
     "PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "COMPILER_ENV_LLVM_CONFIG",

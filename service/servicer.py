@@ -25,7 +25,8 @@ from service.proto.errors import (
     SessionNotFound,
 )
 from service.sandbox import SandboxLimits
-from service.workers import WorkerHandle, WorkerPool, deadline_message
+from service.worker_handle import WorkerHandle, deadline_message
+from service.worker_pool import WorkerPool
 
 __all__ = ["CompilerServicer", "new_id"]
 

@@ -1,0 +1,144 @@
+"""A worker's state, at most one episode, and the one dispatcher of its requests."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import socket
+import time
+from collections.abc import Callable
+
+from service import benchmarks, observations
+from service.episode import Episode
+from service.llvm.actions import load_actions
+from service.llvm.binding import lib
+from service.llvm.toolchain import find_toolchain
+from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import MAX_PROGRAM_BYTES
+from service.proto.errors import (
+    CompilerEnvError,
+    InvalidArgument,
+    ProgramTooLarge,
+    ResetRequired,
+)
+from service.sandbox import arm_cpu_budget
+from service.worker.forking import fork_worker
+
+__all__ = ["Worker"]
+
+
+def _release_free_memory() -> None:
+    """Gives the heap's free pages back to the system (glibc), so that a worker
+    serving episode after episode does not keep its peak size."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
+except OSError:  # not glibc
+    _LIBC = None
+
+
+class Worker:
+    """The state of a worker: at most one episode.
+
+    ``open_sockets`` returns the sockets the command loop holds (a fork closes
+    its copies of them); the loop sets it.
+    """
+
+    def __init__(self, *, cpu_seconds: int = 0, max_program_bytes: int = MAX_PROGRAM_BYTES) -> None:
+        lib()
+        self.table = load_actions(find_toolchain().major)
+        self.episode: Episode | None = None
+        self.cpu_seconds = cpu_seconds
+        self.max_program_bytes = max_program_bytes
+        self.open_sockets: Callable[[], list[socket.socket]] = list
+        self._cpu_limit = 0.0  # the soft CPU limit in force, in seconds of process time
+
+    def handle(self, request: pb.WorkerRequest) -> pb.WorkerReply:
+        """Runs one request; errors become a reply with their status."""
+        if self.cpu_seconds and time.process_time() + self.cpu_seconds / 2 > self._cpu_limit:
+            # Every request gets between half and all of the budget; re-arming is rare.
+            self._cpu_limit = arm_cpu_budget(self.cpu_seconds)
+        try:
+            kind = request.WhichOneof("kind")
+            if kind == "step":
+                return pb.WorkerReply(step=self.step(request.step))
+            if kind == "start":
+                return pb.WorkerReply(start=self.start(request.start))
+            if kind == "fork_worker":
+                return pb.WorkerReply(forked=fork_worker(self, request.fork_worker))
+            if kind == "fault":
+                self.arm_fault(request.fault)
+                return pb.WorkerReply()
+            raise InvalidArgument(f"unknown worker request {kind!r}")
+        except CompilerEnvError as error:
+            return pb.WorkerReply(
+                code=error.status, error_type=type(error).__name__, message=str(error)
+            )
+        except MemoryError:
+            raise  # the worker's state is unknown: die, and let the client replay elsewhere
+        except Exception as error:  # a bug: report it rather than die
+            return pb.WorkerReply(
+                code=2,
+                error_type="CompilerEnvError",
+                message=f"internal error in the worker (a bug, please report it): {error!r}",
+            )
+
+    def arm_fault(self, fault: pb.FaultRequest) -> None:
+        """Refused: fault injection is ``service.worker.faults.FaultyWorker``'s alone."""
+        raise InvalidArgument(
+            "fault injection is disabled; it exists only for tests and is enabled by "
+            "create_server(fault_injection=True)"
+        )
+
+    def _replace(self, episode: Episode) -> None:
+        if self.episode is not None:
+            self.episode.close()
+            _release_free_memory()
+        self.episode = episode
+
+    def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
+        benchmark = benchmarks.resolve(request.benchmark)
+        if len(benchmark.bitcode) > self.max_program_bytes:
+            raise ProgramTooLarge(
+                f"{request.benchmark} is {len(benchmark.bitcode)} bytes of IR; this service "
+                f"accepts at most {self.max_program_bytes} bytes (SandboxLimits.max_program_bytes)"
+            )
+        episode = Episode(benchmark, self.table)
+        try:
+            episode.apply(list(request.actions))
+            values = episode.observe(list(request.observation_spaces))
+        except BaseException:
+            episode.close()
+            raise
+        self._replace(episode)
+        return pb.StartSessionReply(
+            benchmark=benchmark.uri,
+            observations=[observations.to_proto(v) for v in values],
+            worker_pid=os.getpid(),
+        )
+
+    def _current(self) -> Episode:
+        if self.episode is None:
+            raise ResetRequired("this session has no benchmark yet; call reset() first")
+        return self.episode
+
+    def step(self, request: pb.StepRequest) -> pb.StepReply:
+        episode = self._current()
+        names = list(request.observation_spaces)
+        observations.check(names)  # before any action
+        before = list(episode.actions)
+        try:
+            episode.apply(list(request.actions))
+            values = episode.observe(names)
+        except CompilerEnvError:
+            if episode.actions != before:  # the actions ran, then something failed
+                self._rewind(episode, before)
+            raise
+        return pb.StepReply(observations=[observations.to_proto(v) for v in values])
+
+    def _rewind(self, episode: Episode, actions: list[int]) -> None:
+        """Puts the episode back to ``actions`` (a step failed after changing it)."""
+        self.start(pb.StartSessionRequest(benchmark=episode.benchmark.uri, actions=actions))
