@@ -19,12 +19,8 @@ True
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
 import os
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +28,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
+from service.proto import bundle
 from service.proto import compiler_env_pb2 as pb
 from service.proto.constants import MAX_PROGRAM_BYTES, MAX_SEED
 from service.proto.errors import BenchmarkNotFound, InvalidArgument, ProgramTooLarge
@@ -51,9 +48,6 @@ __all__ = [
     "benchmark_from_source",
 ]
 
-#: Files a C program is made of: compiled or linked (inputs), or included.
-_INPUT_SUFFIXES = (".c", ".ll", ".bc")
-_INCLUDED_SUFFIXES = (".h", ".inc", ".def")
 _BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 
 
@@ -263,12 +257,12 @@ def benchmark_from_files(
     for source in sources:
         if not source.is_file():
             raise BenchmarkNotFound(f"no such file {source}")
-        if not source.name.endswith(_INPUT_SUFFIXES):
+        if not source.name.endswith(bundle.INPUT_SUFFIXES):
             raise InvalidArgument(f"{source}: expected a .c, .ll or .bc file")
     root = Path(os.path.commonpath([s.parent for s in sources]))
     files = {s: s for s in sources}
     for folder in {s.parent for s in sources}:
-        files.update({h: h for h in folder.iterdir() if h.name.endswith(_INCLUDED_SUFFIXES)})
+        files.update({h: h for h in folder.iterdir() if h.name.endswith(bundle.HEADER_SUFFIXES)})
     named = {path.relative_to(root).as_posix(): path.read_bytes() for path in files}
     return _bundle(named, list(cflags), include_dirs)
 
@@ -287,9 +281,9 @@ def benchmark_from_dir(
     named = {
         file.relative_to(root).as_posix(): file.read_bytes()
         for file in sorted(root.rglob("*"))
-        if file.is_file() and file.name.endswith(_INPUT_SUFFIXES + _INCLUDED_SUFFIXES)
+        if file.is_file() and file.name.endswith(bundle.INPUT_SUFFIXES + bundle.HEADER_SUFFIXES)
     }
-    if not any(name.endswith(_INPUT_SUFFIXES) for name in named):
+    if not any(name.endswith(bundle.INPUT_SUFFIXES) for name in named):
         raise InvalidArgument(f"{root} holds no .c, .ll or .bc file")
     return _bundle(named, list(cflags), include_dirs)
 
@@ -337,7 +331,7 @@ def _bundle(files: dict[str, bytes], cflags: list[str], include_dirs: Iterable[s
         if not folder.is_dir():
             raise BenchmarkNotFound(f"no such include folder {folder}")
         for header in sorted(folder.rglob("*")):
-            if header.is_file() and header.name.endswith(_INCLUDED_SUFFIXES):
+            if header.is_file() and header.name.endswith(bundle.HEADER_SUFFIXES):
                 files[f"_include{i}/{header.relative_to(folder).as_posix()}"] = header.read_bytes()
         cflags = [*cflags, f"-I_include{i}"]
     total = sum(len(content) for content in files.values())
@@ -345,15 +339,4 @@ def _bundle(files: dict[str, bytes], cflags: list[str], include_dirs: Iterable[s
         raise ProgramTooLarge(
             f"the program is {total} bytes; a benchmark may carry at most {MAX_PROGRAM_BYTES}"
         )
-    bundle = json.dumps(
-        {
-            "format": 1,
-            "files": {name: base64.b64encode(content).decode() for name, content in files.items()},
-            "cflags": cflags,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    ).encode()
-    digest = hashlib.sha256(bundle).hexdigest()
-    payload = base64.urlsafe_b64encode(zlib.compress(bundle, 9)).decode().rstrip("=")
-    return Benchmark(f"inline://{digest}?data={payload}")
+    return Benchmark(bundle.encode(files, cflags))

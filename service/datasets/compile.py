@@ -24,6 +24,7 @@ from pathlib import Path
 
 from service.datasets.cache import cache_dir, cached
 from service.llvm.toolchain import find_toolchain
+from service.proto.bundle import IR_SUFFIXES
 from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkInitError
 
@@ -45,7 +46,6 @@ CLANG_FLAGS = ("-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", "-st
 #: Seconds one compiler or linker run may take.
 COMPILE_TIMEOUT = 300.0
 #: Inputs taken as LLVM IR (text or bitcode) rather than compiled.
-IR_SUFFIXES = (".ll", ".bc")
 #: Given to every clang run (by ``run_tool``): read no configuration file.
 NO_CONFIG_FLAG = "--no-default-config"
 #: The most bytes of a tool's stderr put in an error message (the rest is cut).

@@ -1,12 +1,8 @@
 """User programs that travel inside their URI: ``inline://<sha256>?data=<payload>``.
 
 A client turns a user's program (C files with headers and flags, or IR) into a
-*bundle*, and names it by the bundle's sha256. The bundle is a UTF-8 JSON
-object::
-
-    {"format": 1,
-     "files": {"<relative path>": "<base64 of the file's bytes>", ...},
-     "cflags": ["-DN=10", "-Iinclude", ...]}
+*bundle* (its format and codec: ``service.proto.bundle``), and names it by the
+bundle's sha256.
 
 Every ``.c`` file is compiled (with the flags, in a folder holding all the
 files, so ``#include "x.h"`` and relative ``-I`` flags work), every ``.ll`` and
@@ -14,7 +10,6 @@ files, so ``#include "x.h"`` and relative ``-I`` flags work), every ``.ll`` and
 order of their paths; a single IR file is used as it is. Other files (headers)
 are there to be included.
 
-The payload is the bundle compressed with zlib, then base64url without padding.
 The service checks that it hashes to the URI's sha256, keeps the bundle in its
 cache, and replies with the short URI ``inline://<sha256>``, which it can then
 resolve by itself (e.g. to fork the session). Because the full URI carries the
@@ -24,28 +19,20 @@ restart, and replays anywhere from a saved ``CompilerEnvState``.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 import re
 import tempfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from service.datasets.cache import cache_dir, cached, write_atomic
-from service.datasets.compile import IR_SUFFIXES, build_module
+from service.datasets.compile import build_module
 from service.llvm.toolchain import find_toolchain
-from service.proto.constants import MAX_PROGRAM_BYTES
-from service.proto.errors import BenchmarkNotFound, InvalidArgument, ProgramTooLarge
+from service.proto import bundle
+from service.proto.errors import BenchmarkNotFound, InvalidArgument
 
-__all__ = ["BUNDLE_FORMAT", "check_cflags", "resolve_inline"]
+__all__ = ["check_cflags", "resolve_inline"]
 
-BUNDLE_FORMAT = 1
-#: The largest bundle accepted (its files are base64 in JSON, so it is larger than they are).
-MAX_BUNDLE_BYTES = 2 * MAX_PROGRAM_BYTES
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 #: Options whose value names a file or folder, joined (``-Iinclude``) or
 #: separate (``-I include``); the value must be a relative path in the program.
@@ -214,7 +201,7 @@ def resolve_inline(uri: str) -> tuple[str, bytes]:
         )
     stored = cache_dir() / "inline" / f"{digest}.json"
     if query:
-        bundle_bytes = _decode(query, digest)
+        bundle_bytes = bundle.unpack(query, digest)
         if not stored.exists():
             write_atomic(stored, bundle_bytes)
     elif stored.exists():
@@ -229,45 +216,8 @@ def resolve_inline(uri: str) -> tuple[str, bytes]:
     return short, cached(path, lambda: _build(_parse(bundle_bytes)))
 
 
-def _decode(query: str, digest: str) -> bytes:
-    if not query.startswith("data="):
-        raise InvalidArgument("an inline:// URI carries its program as ?data=<payload>")
-    payload = query[len("data=") :]
-    try:
-        compressed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        inflater = zlib.decompressobj()
-        bundle = inflater.decompress(compressed, MAX_BUNDLE_BYTES)
-    except (binascii.Error, ValueError, zlib.error) as error:
-        raise InvalidArgument(f"the payload of inline://{digest} is corrupted: {error}") from None
-    if inflater.unconsumed_tail:
-        raise ProgramTooLarge(
-            f"the program of inline://{digest} is over {MAX_BUNDLE_BYTES} bytes once unpacked"
-        )
-    if not inflater.eof:
-        raise InvalidArgument(
-            f"the payload of inline://{digest} is corrupted: it ends early (truncated URI?)"
-        )
-    actual = hashlib.sha256(bundle).hexdigest()
-    if actual != digest:
-        raise InvalidArgument(
-            f"the payload of inline://{digest} has sha256 {actual}: it was changed or "
-            "truncated on the way; make the benchmark again with compiler_env.benchmark_from_*()"
-        )
-    return bundle
-
-
 def _parse(bundle_bytes: bytes) -> dict[str, Any]:
-    try:
-        bundle = json.loads(bundle_bytes)
-        if bundle.get("format") != BUNDLE_FORMAT:
-            raise ValueError(f"format {bundle.get('format')!r}, expected {BUNDLE_FORMAT}")
-        files = {
-            name: base64.b64decode(content, validate=True)
-            for name, content in bundle["files"].items()
-        }
-        cflags = list(bundle.get("cflags", []))
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
-        raise InvalidArgument(f"malformed inline program bundle: {error}") from None
+    files, cflags = bundle.decode(bundle_bytes)
     _check_names(list(files))
     return {"files": files, "cflags": check_cflags(cflags)}
 
@@ -290,9 +240,9 @@ def _check_names(names: list[str]) -> None:
         )
 
 
-def _build(bundle: dict[str, Any]) -> bytes:
-    files: dict[str, bytes] = bundle["files"]
-    inputs = sorted(name for name in files if name.endswith((".c", *IR_SUFFIXES)))
+def _build(program: dict[str, Any]) -> bytes:
+    files: dict[str, bytes] = program["files"]
+    inputs = sorted(name for name in files if name.endswith(bundle.INPUT_SUFFIXES))
     with tempfile.TemporaryDirectory(prefix="compiler_env-inline-") as tmp:
         root = Path(tmp)
         for name, content in files.items():
@@ -304,4 +254,4 @@ def _build(bundle: dict[str, Any]) -> bytes:
                     f"the inline program's file {name!r} cannot be written: "
                     f"{error.strerror or error}"
                 ) from None
-        return build_module(root, inputs, bundle["cflags"])
+        return build_module(root, inputs, program["cflags"])

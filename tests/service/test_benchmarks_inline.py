@@ -18,6 +18,7 @@ from service.datasets import compile as compile_module
 from service.datasets.compile import MAX_ERROR_BYTES, build_module, compile_c, run_tool
 from service.datasets.inline import check_cflags
 from service.llvm.toolchain import find_toolchain
+from service.proto import bundle
 
 PROGRAM = "int main(void) { return N; }\n"
 
@@ -52,6 +53,17 @@ def test_any_client_can_make_a_bundle() -> None:
     uri = _uri({"src/main.c": b'#include "defs.h"\nint main(void) { return M; }\n',
                 "src/defs.h": b"#define M 3\n"})  # fmt: skip
     assert benchmarks.resolve(uri).bitcode[:4] == b"BC\xc0\xde"
+
+
+def test_client_and_service_share_one_codec() -> None:
+    files = {"program.c": PROGRAM.encode(), "defs.h": b"#define N 4\n"}
+    uri = benchmark_from_source(PROGRAM, headers={"defs.h": "#define N 4\n"}).uri
+    assert uri == bundle.encode(files, [])
+    digest, _, query = uri[len("inline://") :].partition("?")
+    assert bundle.decode(bundle.unpack(query, digest)) == (files, [])
+    hand_made = _uri(files)  # another client's JSON spacing: another digest, same program
+    digest, _, query = hand_made[len("inline://") :].partition("?")
+    assert bundle.decode(bundle.unpack(query, digest)) == (files, [])
 
 
 def test_tampered_or_malformed_uris_are_refused() -> None:

@@ -1,0 +1,114 @@
+"""The inline program bundle, encoded by the client and decoded by the service.
+
+A user's program (C files with headers and flags, or IR) travels inside its
+URI, ``inline://<sha256>?data=<payload>``. The bundle is a UTF-8 JSON object
+(keys sorted, no spaces)::
+
+    {"cflags": ["-DN=10", ...], "files": {"<relative path>": "<base64>", ...}, "format": 1}
+
+The sha256 is the bundle's; the payload is the bundle compressed with zlib,
+then base64url without padding. Files whose names end in ``INPUT_SUFFIXES``
+are compiled or linked; the others are there to be included.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import zlib
+from typing import Any
+
+from service.proto.constants import MAX_PROGRAM_BYTES
+from service.proto.errors import InvalidArgument, ProgramTooLarge
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "HEADER_SUFFIXES",
+    "INPUT_SUFFIXES",
+    "IR_SUFFIXES",
+    "MAX_BUNDLE_BYTES",
+    "decode",
+    "encode",
+    "unpack",
+]
+
+BUNDLE_FORMAT = 1
+#: Files taken as IR (text or bitcode).
+IR_SUFFIXES = (".ll", ".bc")
+#: Files compiled (C) or linked (IR) into the benchmark's module.
+INPUT_SUFFIXES = (".c", *IR_SUFFIXES)
+#: Files a client gathers from an include folder.
+HEADER_SUFFIXES = (".h", ".inc", ".def")
+#: The largest bundle accepted (its files are base64 in JSON, so it is larger than they are).
+MAX_BUNDLE_BYTES = 2 * MAX_PROGRAM_BYTES
+
+
+def encode(files: dict[str, bytes], cflags: list[str]) -> str:
+    """The ``inline://<sha256>?data=<payload>`` URI carrying these files and flags."""
+    bundle = json.dumps(
+        {
+            "format": BUNDLE_FORMAT,
+            "files": {name: base64.b64encode(content).decode() for name, content in files.items()},
+            "cflags": cflags,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+    digest = hashlib.sha256(bundle).hexdigest()
+    payload = base64.urlsafe_b64encode(zlib.compress(bundle, 9)).decode().rstrip("=")
+    return f"inline://{digest}?data={payload}"
+
+
+def unpack(query: str, digest: str) -> bytes:
+    """The bundle carried by an inline URI's query (``data=<payload>``), checked against its sha256.
+
+    Raises:
+        InvalidArgument: a malformed, corrupted or changed payload.
+        ProgramTooLarge: the bundle is over ``MAX_BUNDLE_BYTES`` once unpacked.
+    """
+    if not query.startswith("data="):
+        raise InvalidArgument("an inline:// URI carries its program as ?data=<payload>")
+    payload = query[len("data=") :]
+    try:
+        compressed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        inflater = zlib.decompressobj()
+        bundle = inflater.decompress(compressed, MAX_BUNDLE_BYTES)
+    except (binascii.Error, ValueError, zlib.error) as error:
+        raise InvalidArgument(f"the payload of inline://{digest} is corrupted: {error}") from None
+    if inflater.unconsumed_tail:
+        raise ProgramTooLarge(
+            f"the program of inline://{digest} is over {MAX_BUNDLE_BYTES} bytes once unpacked"
+        )
+    if not inflater.eof:
+        raise InvalidArgument(
+            f"the payload of inline://{digest} is corrupted: it ends early (truncated URI?)"
+        )
+    actual = hashlib.sha256(bundle).hexdigest()
+    if actual != digest:
+        raise InvalidArgument(
+            f"the payload of inline://{digest} has sha256 {actual}: it was changed or "
+            "truncated on the way; make the benchmark again with compiler_env.benchmark_from_*()"
+        )
+    return bundle
+
+
+def decode(bundle_bytes: bytes) -> tuple[dict[str, bytes], list[Any]]:
+    """The files and flags of a bundle (names and flags not yet checked).
+
+    Raises:
+        InvalidArgument: not a bundle of this format.
+    """
+    try:
+        bundle = json.loads(bundle_bytes)
+        if bundle.get("format") != BUNDLE_FORMAT:
+            raise ValueError(f"format {bundle.get('format')!r}, expected {BUNDLE_FORMAT}")
+        files = {
+            name: base64.b64decode(content, validate=True)
+            for name, content in bundle["files"].items()
+        }
+        cflags = list(bundle.get("cflags", []))
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
+        raise InvalidArgument(f"malformed inline program bundle: {error}") from None
+    return files, cflags
