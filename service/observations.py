@@ -7,18 +7,35 @@ import hashlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from service.llvm import features
+from service.llvm.module import Module
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import UnknownSpace
 
-if TYPE_CHECKING:
-    from service.episode import Episode
-
-__all__ = ["SPACES", "ObservationSpec", "check", "compute", "to_proto"]
+__all__ = ["SPACES", "Measured", "ObservationSpec", "check", "compute", "to_proto"]
 
 _INT64_MAX = float(2**63 - 1)
+
+
+class Measured(Protocol):
+    """What an observation is computed from: the current module, what is already
+    counted of it, and the benchmark's baselines (a worker's ``Episode`` is one)."""
+
+    module: Module
+
+    def instcount(self) -> array[int]:
+        """``InstCount`` of ``module``, computed once per step."""
+        ...
+
+    def text_size(self) -> int:
+        """``ObjectTextSizeBytes`` of ``module``."""
+        ...
+
+    def baseline(self, space: str, level: str) -> int:
+        """``space`` measured on the benchmark after ``default<level>``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -28,7 +45,7 @@ class ObservationSpec:
     name: str
     kind: str  # "int64", "int64_vector", "int64_dict", "float64_vector", "text" or "bytes"
     description: str
-    compute: Callable[[Episode], Any]
+    compute: Callable[[Measured], Any]
     shape: tuple[int, ...] = ()
     low: float = 0.0
     high: float = _INT64_MAX
@@ -52,8 +69,8 @@ class ObservationSpec:
         )
 
 
-def _baseline(space: str, level: str, episode: Episode) -> int:
-    return episode.baseline(space, level)
+def _baseline(space: str, level: str, program: Measured) -> int:
+    return program.baseline(space, level)
 
 
 def _ir_sha1(text: str) -> str:
@@ -62,8 +79,8 @@ def _ir_sha1(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _instcount_norm(episode: Episode) -> array[float]:
-    counts = episode.instcount()
+def _instcount_norm(program: Measured) -> array[float]:
+    counts = program.instcount()
     total = max(counts[2], 1)
     totals = (float(count > 0) for count in counts[:3])  # 1, or 0 when there are none
     return array("d", (*totals, *(count / total for count in counts[3:])))
@@ -172,10 +189,10 @@ def check(names: list[str]) -> None:
             )
 
 
-def compute(episode: Episode, name: str) -> Any:
-    """Computes one observation of the episode's current module."""
+def compute(program: Measured, name: str) -> Any:
+    """Computes one observation of the program's current module."""
     check([name])
-    return SPACES[name].compute(episode)
+    return SPACES[name].compute(program)
 
 
 # numpy dtype strings of array.array typecodes (little-endian, as on every supported host).
