@@ -156,6 +156,11 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self._benchmark_uri = _uri(benchmark)
 
     @property
+    def observation_space_name(self) -> str | None:
+        """The observation space ``reset()`` and ``step()`` return, or None (none)."""
+        return self._observation_name
+
+    @property
     def reward_space(self) -> Reward | None:
         return self._reward
 

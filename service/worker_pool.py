@@ -33,6 +33,11 @@ class WorkerPool:
         self._closed = False
         self._filling = False
 
+    @property
+    def filling(self) -> bool:
+        """Whether workers are being started in the background."""
+        return self._filling
+
     def new_worker(self) -> WorkerHandle:
         return WorkerHandle(
             self.socket_dir, self.limits, allow_faults=self.allow_faults, env=self.env

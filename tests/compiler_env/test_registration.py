@@ -24,7 +24,7 @@ CRC32 = "benchmark://kernels-v0/crc32"
 )
 def test_env_ids_set_their_spaces(make_env, env_id, observation, reward) -> None:
     env = make_env(env_id)
-    assert env._observation_name == observation
+    assert env.observation_space_name == observation
     assert (env.reward_space.name if env.reward_space else None) == reward
     assert f"compiler_env/{env_id}" in gymnasium.registry
 

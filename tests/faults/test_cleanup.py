@@ -51,7 +51,7 @@ def test_32_concurrent_sessions_then_nothing_left() -> None:
     assert not running.servicer.sessions  # every env ended its session
     pool = running.servicer.pool
     for _ in range(100):  # the pool may still be starting its spare workers
-        if not pool._filling:
+        if not pool.filling:
             break
         threading.Event().wait(0.1)
     assert len(list(directory.glob("worker-*-*"))) <= pool.size
