@@ -156,6 +156,12 @@ class Connection:
         self._version = version
         return version
 
+    def keep_alive(self, session_ids: list[str], boot_id: str) -> pb.KeepAliveReply:
+        """Renews the leases of these sessions (safe from another thread)."""
+        request = pb.KeepAliveRequest(session_ids=session_ids, boot_id=boot_id)
+        reply: pb.KeepAliveReply = self._call("KeepAlive", request, 10.0)
+        return reply
+
     def close(self) -> None:
         """Ends the sessions left to end, then closes the channel."""
         if self._ended_later:

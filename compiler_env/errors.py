@@ -21,6 +21,7 @@ from service.proto.errors import (
     ServiceUnavailable,
     ServiceVersionMismatch,
     SessionNotFound,
+    TooManySessions,
     Unauthenticated,
     UnknownSpace,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ServiceUnavailable",
     "ServiceVersionMismatch",
     "SessionNotFound",
+    "TooManySessions",
     "Unauthenticated",
     "UnknownSpace",
 ]

@@ -181,6 +181,8 @@ class ServiceRef:
 
     def __post_init__(self) -> None:
         self.connection: Connection | None = None
+        if self.address is not None and self.token is None:
+            self.token = os.environ.get("COMPILER_ENV_TOKEN") or None
 
     @property
     def local(self) -> bool:

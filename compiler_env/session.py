@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from compiler_env.connection import Connection
+from compiler_env.keepalive import KEEPER
 from compiler_env.retry import RECOVERABLE, RetryPolicy
 from compiler_env.services import ServiceRef
 from compiler_env.worker_channel import WorkerChannel
@@ -56,6 +57,7 @@ class Session:
         self.recoveries = 0  # how many times the session was restored
         self._channel: WorkerChannel | None = None
         self._lost = False
+        KEEPER.add(self)
 
     # -- requests -------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import struct
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import DeadlineExceeded
@@ -64,12 +64,38 @@ class SandboxLimits:
     max_program_bytes: int = MAX_PROGRAM_BYTES
 
     def apply(self) -> None:
-        """Sets the limits on the calling process (used in a child before exec)."""
-        resource.setrlimit(resource.RLIMIT_AS, (self.address_space_mib * MIB,) * 2)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files,) * 2)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_mib * MIB,) * 2)
+        """Sets the limits on the calling process (used in a child before exec).
+
+        A process cannot raise a hard limit: each limit is at most the hard
+        limit this process already runs under (``clamped()`` says which).
+        """
+        resource.setrlimit(
+            resource.RLIMIT_AS, (_at_most(resource.RLIMIT_AS, self.address_space_mib * MIB),) * 2
+        )
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (_at_most(resource.RLIMIT_NOFILE, self.open_files),) * 2
+        )
+        resource.setrlimit(
+            resource.RLIMIT_FSIZE, (_at_most(resource.RLIMIT_FSIZE, self.file_size_mib * MIB),) * 2
+        )
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         arm_cpu_budget(self.cpu_seconds)
+
+    def clamped(self) -> tuple[SandboxLimits, list[str]]:
+        """These limits lowered to the hard limits of the calling process, and a
+        sentence for each limit that was lowered."""
+        notes = []
+        values = {}
+        for field, limit, unit in _RLIMITS:
+            wanted = getattr(self, field)
+            allowed = _at_most(limit, wanted * unit) // unit
+            if allowed < wanted:
+                notes.append(
+                    f"{field} lowered from {wanted} to {allowed}: the hard limit this "
+                    "service runs under (ulimit -H) allows no more"
+                )
+                values[field] = allowed
+        return replace(self, **values), notes
 
     def prlimit(self) -> list[str]:
         """A ``prlimit`` command prefix that runs a program under these limits.
@@ -78,17 +104,13 @@ class SandboxLimits:
         such as the gRPC server.)
         """
 
-        def at_most(limit: int, value: int) -> int:  # a child cannot exceed its parent's
-            _, hard = resource.getrlimit(limit)
-            return value if hard == resource.RLIM_INFINITY else min(value, hard)
-
         return [
             "prlimit",
-            f"--as={at_most(resource.RLIMIT_AS, self.address_space_mib * MIB)}",
-            f"--nofile={at_most(resource.RLIMIT_NOFILE, self.open_files)}",
-            f"--fsize={at_most(resource.RLIMIT_FSIZE, self.file_size_mib * MIB)}",
+            f"--as={_at_most(resource.RLIMIT_AS, self.address_space_mib * MIB)}",
+            f"--nofile={_at_most(resource.RLIMIT_NOFILE, self.open_files)}",
+            f"--fsize={_at_most(resource.RLIMIT_FSIZE, self.file_size_mib * MIB)}",
             "--core=0",
-            f"--cpu={at_most(resource.RLIMIT_CPU, self.cpu_seconds)}",
+            f"--cpu={_at_most(resource.RLIMIT_CPU, self.cpu_seconds)}",
             "--",
         ]
 
@@ -109,6 +131,21 @@ class SandboxLimits:
     def from_args(cls, args: argparse.Namespace) -> SandboxLimits:
         """The limits parsed by a parser that ``add_arguments`` prepared."""
         return cls(**{item.name: getattr(args, item.name) for item in fields(cls)})
+
+
+#: The fields of SandboxLimits that are rlimits: (field, limit, bytes per unit).
+_RLIMITS = (
+    ("address_space_mib", resource.RLIMIT_AS, MIB),
+    ("cpu_seconds", resource.RLIMIT_CPU, 1),
+    ("open_files", resource.RLIMIT_NOFILE, 1),
+    ("file_size_mib", resource.RLIMIT_FSIZE, MIB),
+)
+
+
+def _at_most(limit: int, value: int) -> int:
+    """``value``, or less if the hard limit of this process is lower (no process can raise it)."""
+    _, hard = resource.getrlimit(limit)
+    return value if hard == resource.RLIM_INFINITY else min(value, hard)
 
 
 def arm_cpu_budget(seconds: int) -> int:
@@ -159,14 +196,16 @@ def run_sandboxed(
 
 
 class BusyStamp:
-    """When the current request of a worker began (0.0: idle), shared through a file.
+    """When the current request of a worker began (0.0: idle) and when the last
+    one ended, shared through a file.
 
     The worker writes it around every request, wherever the request came from;
-    the service's watchdog reads it to kill workers past their deadline, even
-    when a client talks to the worker directly.
+    the service's watchdog reads it to kill workers past their deadline and to
+    see when a session was last used, even when a client talks to the worker
+    directly.
     """
 
-    SIZE = 8
+    SIZE = 16
 
     def __init__(self, path: str, *, create: bool = False) -> None:
         if create:
@@ -179,12 +218,17 @@ class BusyStamp:
         self._map[:8] = struct.pack("d", time.monotonic())
 
     def end(self) -> None:
-        self._map[:8] = bytes(8)
+        self._map[:16] = struct.pack("dd", 0.0, time.monotonic())
 
     def busy_for(self) -> float:
         """Seconds since the current request began, or 0.0 when idle."""
         (started,) = struct.unpack("d", self._map[:8])
         return time.monotonic() - started if started else 0.0
+
+    def last_ended(self) -> float:
+        """When (``time.monotonic()``) the last request ended, or 0.0 if none has."""
+        (ended,) = struct.unpack("d", self._map[8:16])
+        return float(ended)
 
     def close(self) -> None:
         self._map.close()

@@ -11,6 +11,7 @@ import argparse
 import ctypes
 import hmac
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -27,7 +28,7 @@ from grpc_health.v1.health import HealthServicer
 
 from service.proto import compiler_env_pb2_grpc as pb_grpc
 from service.sandbox import SandboxLimits
-from service.servicer import CompilerServicer
+from service.servicer import CompilerServicer, SessionLimits
 
 __all__ = ["RunningService", "create_server", "main"]
 
@@ -47,6 +48,7 @@ class RunningService:
     servicer: CompilerServicer
     address: str
     directory: Path
+    token: str | None = None  # what clients must send (generated for TCP unless given)
 
     def stop(self, grace: float | None = 1.0) -> None:
         """Stops serving, ends every worker and removes the private directory."""
@@ -97,7 +99,9 @@ def create_server(
     pool_size: int = 1,
     max_workers: int = 16,
     limits: SandboxLimits | None = None,
+    sessions: SessionLimits | None = None,
     token: str | None = None,
+    allow_anonymous: bool = False,
     tls: tuple[bytes, bytes] | None = None,
     fault_injection: bool = False,
 ) -> RunningService:
@@ -110,7 +114,11 @@ def create_server(
         pool_size: how many warm workers to keep ready.
         max_workers: the gRPC thread pool size (concurrent requests).
         limits: the sandbox limits of every worker.
-        token: if set, every call must carry ``authorization: Bearer <token>``.
+        sessions: how many sessions the service holds, and their lease.
+        token: every call must carry ``authorization: Bearer <token>``. A TCP
+            service without one generates one (``RunningService.token``): any
+            local user can reach a loopback port.
+        allow_anonymous: serve TCP without a token (warned on stderr).
         tls: ``(private_key_pem, certificate_chain_pem)`` to serve TCP over TLS.
         fault_injection: for tests only: lets clients make workers crash, hang
             or allocate without bound on a chosen step.
@@ -121,11 +129,21 @@ def create_server(
     if address is None:
         address = f"unix:{directory / 'service.sock'}"
     local = address.startswith("unix:")
+    if not local and token is None:
+        if allow_anonymous:
+            print(
+                f"warning: the compiler service at {address} requires no token: every user "
+                "who can reach it (any local user, on loopback) can run the compiler as you",
+                file=sys.stderr,
+            )
+        else:
+            token = secrets.token_urlsafe(32)
     servicer = CompilerServicer(
         directory,
         direct_workers=local,
         pool_size=pool_size,
         limits=limits,
+        sessions=sessions,
         fault_injection=fault_injection,
     )
     interceptors = [_TokenCheck(token)] if token else []
@@ -153,7 +171,7 @@ def create_server(
     servicer.pool.fill()
     for name in ("", SERVICE_NAME):  # the standard gRPC health service
         health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningService(server, servicer, address, directory)
+    return RunningService(server, servicer, address, directory, token)
 
 
 def _detach_stdout() -> None:
@@ -178,11 +196,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--host", default="127.0.0.1", help="with --tcp: the interface (default: loopback only)"
     )
-    parser.add_argument("--token-file", help="require the token in this file on every call")
+    parser.add_argument(
+        "--token-file",
+        help="require the token in this file on every call (default for TCP: "
+        "$COMPILER_ENV_TOKEN, or a new token printed on stderr)",
+    )
+    parser.add_argument(
+        "--no-token", action="store_true", help="serve TCP without a token (anyone can use it)"
+    )
+    parser.add_argument(
+        "--allow-root", action="store_true", help="serve TCP although running as root"
+    )
     parser.add_argument("--tls-cert", help="with --tcp: serve TLS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="with --tcp: the certificate's private key (PEM)")
     parser.add_argument("--pool-size", type=int, default=1, help="warm workers kept ready")
     SandboxLimits.add_arguments(parser)
+    SessionLimits.add_arguments(parser)
     parser.add_argument(
         "--exit-with-parent", action="store_true", help="stop when the parent process exits"
     )
@@ -191,25 +220,37 @@ def main(argv: list[str] | None = None) -> int:
     if args.tcp is not None:
         address = f"{args.host}:{args.tcp}"
     token = Path(args.token_file).read_text().strip() if args.token_file else None
+    tcp = address is not None and not address.startswith("unix:")
+    if tcp and token is None and not args.no_token:
+        token = os.environ.get("COMPILER_ENV_TOKEN") or None
+    if tcp and os.geteuid() == 0 and not args.allow_root:
+        parser.error(
+            "refusing to serve TCP as root: a program sent by a client would run as root; "
+            "run the service as an unprivileged user (docs/service.md, Operating a "
+            "service), or pass --allow-root"
+        )
     tls = None
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("TLS needs both --tls-cert and --tls-key")
     if args.tls_cert and args.tls_key:
         tls = (Path(args.tls_key).read_bytes(), Path(args.tls_cert).read_bytes())
-    if args.tcp is not None and args.host not in ("127.0.0.1", "localhost", "::1") and not token:
-        print(
-            f"warning: serving {args.host} without --token-file: anyone who can reach it "
-            "can run the compiler here",
-            file=sys.stderr,
-        )
     running = create_server(
         address,
         pool_size=args.pool_size,
         limits=SandboxLimits.from_args(args),
+        sessions=SessionLimits.from_args(args),
         token=token,
+        allow_anonymous=args.no_token,
         tls=tls,
     )
     print(running.address, flush=True)  # the client reads the address from here
+    if tcp and running.token and token is None:
+        print(
+            f"compiler service: token {running.token} (clients: compiler_env.make(..., "
+            "token=TOKEN), or COMPILER_ENV_TOKEN=TOKEN)",
+            file=sys.stderr,
+            flush=True,
+        )
     _detach_stdout()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import secrets
+import sys
 import threading
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,12 +27,13 @@ from service.proto.errors import (
     DeadlineExceeded,
     ServiceUnavailable,
     SessionNotFound,
+    TooManySessions,
 )
 from service.sandbox import SandboxLimits
 from service.worker_handle import WorkerHandle, deadline_message
 from service.worker_pool import WorkerPool
 
-__all__ = ["CompilerServicer", "new_id"]
+__all__ = ["CompilerServicer", "SessionLimits", "new_id"]
 
 R = TypeVar("R")
 
@@ -55,12 +60,63 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
+@dataclass(frozen=True)
+class SessionLimits:
+    """How many sessions a service holds, and for how long an unused one is kept.
+
+    Args:
+        lease_seconds: a session nobody used (no request naming it, no direct
+            step, no keep-alive) for this long is ended with its worker; 0:
+            never. Clients renew the leases of their idle sessions by themselves.
+        max_sessions: sessions (forks included) the service holds at once.
+        max_sessions_per_client: sessions one client host holds at once (0: no
+            limit of its own). Every client of a unix socket is the same host.
+    """
+
+    lease_seconds: float = 600.0
+    max_sessions: int = 256
+    max_sessions_per_client: int = 0
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Flags of ``python -m service`` that set these limits."""
+        self = cls()  # the defaults
+        parser.add_argument(
+            "--lease-seconds",
+            type=float,
+            default=self.lease_seconds,
+            help="end sessions unused for this long (0: never)",
+        )
+        parser.add_argument(
+            "--max-sessions", type=int, default=self.max_sessions, help="sessions held at once"
+        )
+        parser.add_argument(
+            "--max-sessions-per-client",
+            type=int,
+            default=self.max_sessions_per_client,
+            help="sessions one client host holds at once (0: no limit)",
+        )
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SessionLimits:
+        return cls(args.lease_seconds, args.max_sessions, args.max_sessions_per_client)
+
+
+def _client_of(context: Any) -> str:
+    """The host a request came from (``ipv4:10.0.0.2:51234`` → ``ipv4:10.0.0.2``)."""
+    peer = context.peer() if context is not None else ""
+    if peer.startswith(("ipv4:", "ipv6:")):
+        return peer.rsplit(":", 1)[0]
+    return peer.split(":", 1)[0]  # "unix", or a transport gRPC may add
+
+
 class CompilerServicer(pb_grpc.CompilerServiceServicer):
     """Sessions, each served by its own worker process.
 
     Session ids are random, and every session request and reply carries the
     service's ``boot_id``: a client of a service that restarted on the same
-    address finds its session gone rather than someone else's.
+    address finds its session gone rather than someone else's. A session is
+    held on a lease (``SessionLimits``), renewed by every use.
     """
 
     def __init__(
@@ -70,11 +126,16 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         direct_workers: bool = True,
         pool_size: int = 1,
         limits: SandboxLimits | None = None,
+        sessions: SessionLimits | None = None,
         fault_injection: bool = False,
     ):
         self.socket_dir = socket_dir
         self.direct_workers = direct_workers
-        self.limits = limits or SandboxLimits()
+        # Under a lower hard limit than asked (ulimit -H), workers get what is allowed.
+        self.limits, self.limit_notes = (limits or SandboxLimits()).clamped()
+        for note in self.limit_notes:
+            print(f"compiler service: {note}", file=sys.stderr)
+        self.session_limits = sessions or SessionLimits()
         # Workers of a service reached over TCP read no files of this machine.
         extra_env = {} if direct_workers else {"COMPILER_ENV_ALLOW_FILE_URIS": "0"}
         self.pool = WorkerPool(
@@ -82,6 +143,8 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         )
         self.boot_id = new_id()
         self.sessions: dict[str, WorkerHandle] = {}
+        self._clients: dict[str, str] = {}  # session id -> client host
+        self.expired = 0  # sessions ended because their lease ran out
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._watchdog = threading.Thread(target=self._watch, daemon=True)
@@ -97,13 +160,26 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         self.pool.close()
 
     def _watch(self) -> None:
-        """Kills workers whose current request is past the deadline."""
+        """Kills workers whose current request is past the deadline, and ends
+        sessions whose lease ran out."""
+        lease = self.session_limits.lease_seconds
         while not self._stopping.wait(0.2):
             with self._lock:
-                workers = list(self.sessions.values())
-            for worker in workers:
+                sessions = list(self.sessions.items())
+            for session_id, worker in sessions:
                 if worker.alive() and worker.overdue():
                     worker.kill(deadline_message(self.limits.request_timeout), deadline=True)
+                elif lease and worker.idle_for() > lease:
+                    self._expire(session_id, worker)
+
+    def _expire(self, session_id: str, worker: WorkerHandle) -> None:
+        with self._lock:
+            if self.sessions.get(session_id) is not worker:
+                return  # ended meanwhile
+            del self.sessions[session_id]
+            self._clients.pop(session_id, None)
+            self.expired += 1
+        worker.stop()
 
     def _check_boot(self, boot_id: str) -> None:
         """Refuses a request meant for an earlier run of this service."""
@@ -119,8 +195,10 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             worker = self.sessions.get(session_id)
         if worker is None:
             raise SessionNotFound(
-                f"no session {session_id[:8]}... on this service (ended, or the service restarted)"
+                f"no session {session_id[:8]}... on this service (ended, expired after "
+                f"{self.session_limits.lease_seconds:g} s unused, or the service restarted)"
             )
+        worker.touch()
         return worker
 
     def _call(self, session_id: str, boot_id: str, request: pb.WorkerRequest) -> pb.WorkerReply:
@@ -131,16 +209,40 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         except (CompilerCrashed, DeadlineExceeded):
             with self._lock:
                 self.sessions.pop(session_id, None)
+                self._clients.pop(session_id, None)
             worker.stop()
             raise
 
-    def _add(self, worker: WorkerHandle) -> str:
+    def _check_room(self, client: str) -> None:
+        """Refuses a new session beyond the service's or the client's limit (lock held)."""
+        limits = self.session_limits
+        if len(self.sessions) >= limits.max_sessions:
+            raise TooManySessions(
+                f"this compiler service holds {len(self.sessions)} sessions, its limit "
+                f"(--max-sessions {limits.max_sessions}); close envs you no longer use "
+                "(env.close()), or wait for unused sessions to expire"
+            )
+        mine = Counter(self._clients.values())[client]
+        if limits.max_sessions_per_client and mine >= limits.max_sessions_per_client:
+            raise TooManySessions(
+                f"this client holds {mine} sessions on the compiler service, its limit "
+                f"(--max-sessions-per-client {limits.max_sessions_per_client}); close envs "
+                "you no longer use (env.close())"
+            )
+
+    def _add(self, worker: WorkerHandle, client: str) -> str:
         with self._lock:
-            if self._stopping.is_set():  # the service closed while this request ran
+            try:
+                if self._stopping.is_set():  # the service closed while this request ran
+                    raise ServiceUnavailable("the compiler service is shutting down")
+                self._check_room(client)
+            except CompilerEnvError:
                 worker.stop()
-                raise ServiceUnavailable("the compiler service is shutting down")
+                raise
             session_id = new_id()
             self.sessions[session_id] = worker
+            self._clients[session_id] = client
+        worker.touch()
         return session_id
 
     def _address(self, worker: WorkerHandle) -> str:
@@ -154,6 +256,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             protocol_version=PROTOCOL_VERSION,
             request_timeout=self.limits.request_timeout,
             boot_id=self.boot_id,
+            lease_seconds=self.session_limits.lease_seconds,
         )
 
     @_status_errors
@@ -171,6 +274,9 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
     @_status_errors
     def StartSession(self, request: pb.StartSessionRequest, context: Any) -> pb.StartSessionReply:
         self._check_boot(request.boot_id)
+        client = _client_of(context)
+        with self._lock:
+            self._check_room(client)  # before any work; checked again when it is added
         worker = self.pool.take()
         try:
             reply = worker.call(pb.WorkerRequest(start=request)).start
@@ -180,7 +286,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         except BaseException:
             self.pool.put(worker)  # a bad benchmark: the worker itself is fine
             raise
-        reply.session_id = self._add(worker)
+        reply.session_id = self._add(worker, client)
         reply.worker_address = self._address(worker)
         reply.worker_pid = worker.pid
         reply.boot_id = self.boot_id
@@ -192,6 +298,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             return pb.EndSessionReply(boot_id=self.boot_id)  # another run's: nothing to end
         with self._lock:
             worker = self.sessions.pop(request.session_id, None)
+            self._clients.pop(request.session_id, None)
         if worker is None:
             return pb.EndSessionReply(boot_id=self.boot_id)
         reason = worker.death()
@@ -202,12 +309,30 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         return pb.EndSessionReply(reason=reason, reason_status=status.status, boot_id=self.boot_id)
 
     @_status_errors
+    def KeepAlive(self, request: pb.KeepAliveRequest, context: Any) -> pb.KeepAliveReply:
+        """Renews the leases of sessions a client holds but is not using right now."""
+        if request.boot_id and request.boot_id != self.boot_id:
+            return pb.KeepAliveReply(boot_id=self.boot_id, unknown_session_ids=request.session_ids)
+        unknown = []
+        with self._lock:
+            for session_id in request.session_ids:
+                worker = self.sessions.get(session_id)
+                if worker is None:
+                    unknown.append(session_id)
+                else:
+                    worker.touch()
+        return pb.KeepAliveReply(boot_id=self.boot_id, unknown_session_ids=unknown)
+
+    @_status_errors
     def ForkSession(self, request: pb.ForkSessionRequest, context: Any) -> pb.ForkSessionReply:
         """Forks the session's worker process: the copy is exact and costs no replay."""
         parent = self._session(request.session_id, request.boot_id)
+        client = _client_of(context)
+        with self._lock:
+            self._check_room(client)
         worker = WorkerHandle(self.socket_dir, self.limits, env=self.pool.env, parent=parent)
         return pb.ForkSessionReply(
-            session_id=self._add(worker),
+            session_id=self._add(worker, client),
             worker_address=self._address(worker),
             worker_pid=worker.pid,
             boot_id=self.boot_id,

@@ -116,6 +116,7 @@ class WorkerHandle:
         self.stamp = BusyStamp(stamp_path, create=True)
         self.ended_because = ""  # set when the service ends the worker itself
         self.killed_at_deadline = False
+        self.touched = time.monotonic()  # the last request the service passed on
         self._ready = False
         self.process: subprocess.Popen[bytes] | AdoptedProcess
         if parent is not None:
@@ -228,6 +229,20 @@ class WorkerHandle:
             return self.stamp.busy_for() > self.limits.request_timeout
         except ValueError:  # stopped meanwhile: its stamp is closed
             return False
+
+    def touch(self) -> None:
+        """Notes a use of the session (its lease starts again)."""
+        self.touched = time.monotonic()
+
+    def idle_for(self) -> float:
+        """Seconds since the session was last used, through the service or directly
+        (0.0 while a request runs)."""
+        try:
+            if self.stamp.busy_for():
+                return 0.0
+            return time.monotonic() - max(self.touched, self.stamp.last_ended())
+        except ValueError:  # stopped meanwhile: its stamp is closed
+            return 0.0
 
     def death(self) -> str:
         """Why the worker ended, or "" while it runs."""

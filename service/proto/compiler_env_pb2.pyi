@@ -35,18 +35,20 @@ class GetVersionRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetVersionReply(_message.Message):
-    __slots__ = ("service_version", "compiler_version", "protocol_version", "request_timeout", "boot_id")
+    __slots__ = ("service_version", "compiler_version", "protocol_version", "request_timeout", "boot_id", "lease_seconds")
     SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
     COMPILER_VERSION_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     REQUEST_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    LEASE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     service_version: str
     compiler_version: str
     protocol_version: int
     request_timeout: float
     boot_id: str
-    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., request_timeout: _Optional[float] = ..., boot_id: _Optional[str] = ...) -> None: ...
+    lease_seconds: float
+    def __init__(self, service_version: _Optional[str] = ..., compiler_version: _Optional[str] = ..., protocol_version: _Optional[int] = ..., request_timeout: _Optional[float] = ..., boot_id: _Optional[str] = ..., lease_seconds: _Optional[float] = ...) -> None: ...
 
 class GetSpacesRequest(_message.Message):
     __slots__ = ()
@@ -121,6 +123,22 @@ class StartSessionReply(_message.Message):
     worker_pid: int
     boot_id: str
     def __init__(self, session_id: _Optional[str] = ..., observations: _Optional[_Iterable[_Union[Observation, _Mapping]]] = ..., worker_address: _Optional[str] = ..., benchmark: _Optional[str] = ..., worker_pid: _Optional[int] = ..., boot_id: _Optional[str] = ...) -> None: ...
+
+class KeepAliveRequest(_message.Message):
+    __slots__ = ("session_ids", "boot_id")
+    SESSION_IDS_FIELD_NUMBER: _ClassVar[int]
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    session_ids: _containers.RepeatedScalarFieldContainer[str]
+    boot_id: str
+    def __init__(self, session_ids: _Optional[_Iterable[str]] = ..., boot_id: _Optional[str] = ...) -> None: ...
+
+class KeepAliveReply(_message.Message):
+    __slots__ = ("boot_id", "unknown_session_ids")
+    BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    UNKNOWN_SESSION_IDS_FIELD_NUMBER: _ClassVar[int]
+    boot_id: str
+    unknown_session_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, boot_id: _Optional[str] = ..., unknown_session_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class EndSessionRequest(_message.Message):
     __slots__ = ("session_id", "boot_id")

@@ -54,6 +54,11 @@ class CompilerServiceStub:
                 request_serializer=service_dot_proto_dot_compiler__env__pb2.EndSessionRequest.SerializeToString,
                 response_deserializer=service_dot_proto_dot_compiler__env__pb2.EndSessionReply.FromString,
                 _registered_method=True)
+        self.KeepAlive = channel.unary_unary(
+                '/compiler_env.CompilerService/KeepAlive',
+                request_serializer=service_dot_proto_dot_compiler__env__pb2.KeepAliveRequest.SerializeToString,
+                response_deserializer=service_dot_proto_dot_compiler__env__pb2.KeepAliveReply.FromString,
+                _registered_method=True)
         self.ForkSession = channel.unary_unary(
                 '/compiler_env.CompilerService/ForkSession',
                 request_serializer=service_dot_proto_dot_compiler__env__pb2.ForkSessionRequest.SerializeToString,
@@ -106,6 +111,13 @@ class CompilerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def KeepAlive(self, request, context):
+        """Renew the leases of idle sessions (any request naming a session renews it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ForkSession(self, request, context):
         """Copy a session's current program into a new session.
         """
@@ -154,6 +166,11 @@ def add_CompilerServiceServicer_to_server(servicer, server):
                     servicer.EndSession,
                     request_deserializer=service_dot_proto_dot_compiler__env__pb2.EndSessionRequest.FromString,
                     response_serializer=service_dot_proto_dot_compiler__env__pb2.EndSessionReply.SerializeToString,
+            ),
+            'KeepAlive': grpc.unary_unary_rpc_method_handler(
+                    servicer.KeepAlive,
+                    request_deserializer=service_dot_proto_dot_compiler__env__pb2.KeepAliveRequest.FromString,
+                    response_serializer=service_dot_proto_dot_compiler__env__pb2.KeepAliveReply.SerializeToString,
             ),
             'ForkSession': grpc.unary_unary_rpc_method_handler(
                     servicer.ForkSession,
@@ -284,6 +301,33 @@ class CompilerService:
             '/compiler_env.CompilerService/EndSession',
             service_dot_proto_dot_compiler__env__pb2.EndSessionRequest.SerializeToString,
             service_dot_proto_dot_compiler__env__pb2.EndSessionReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def KeepAlive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/compiler_env.CompilerService/KeepAlive',
+            service_dot_proto_dot_compiler__env__pb2.KeepAliveRequest.SerializeToString,
+            service_dot_proto_dot_compiler__env__pb2.KeepAliveReply.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,6 +26,7 @@ __all__ = [
     "ServiceUnavailable",
     "ServiceVersionMismatch",
     "SessionNotFound",
+    "TooManySessions",
     "Unauthenticated",
     "UnknownSpace",
     "from_status",
@@ -96,6 +97,12 @@ class ProgramTooLarge(CompilerEnvError, default_for_status=True):
     """A program over the service's size limit."""
 
     status = RESOURCE_EXHAUSTED
+
+
+class TooManySessions(CompilerEnvError):
+    """The service (or this client's share of it) holds as many sessions as it allows."""
+
+    status = RESOURCE_EXHAUSTED  # a bare RESOURCE_EXHAUSTED is ProgramTooLarge
 
 
 class SessionNotFound(CompilerEnvError):

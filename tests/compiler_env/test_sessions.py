@@ -16,12 +16,16 @@ from gymnasium.utils.env_checker import check_env
 
 import compiler_env
 from compiler_env.errors import CompilerCrashed, InvalidAction, ServiceVersionMismatch
+from service.proto.constants import PROTOCOL_VERSION
 from service.server import create_server
 from tests.helpers import BENCHMARK, MEDIUM, deep_type_ir, replayed_sha1
 
 
-def test_a_service_restarted_on_its_port_never_serves_another_clients_session() -> None:
-    first = create_server("127.0.0.1:0")
+def test_a_service_restarted_on_its_port_never_serves_another_clients_session(
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("COMPILER_ENV_TOKEN", "restarted-token")  # both runs' clients send it
+    first = create_server("127.0.0.1:0", token="restarted-token")
     address = first.address
     a = compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=address)
     a.reset()
@@ -29,7 +33,7 @@ def test_a_service_restarted_on_its_port_never_serves_another_clients_session() 
     old_id = a.session_info.id
     assert old_id is not None and re.fullmatch(r"[0-9a-f]{32}", old_id)
     first.stop()
-    second = create_server(address)  # the same port, a new boot id
+    second = create_server(address, token="restarted-token")  # the same port, a new boot id
     try:
         b = compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=address)
         b.reset()
@@ -47,7 +51,9 @@ def test_a_service_restarted_on_its_port_never_serves_another_clients_session() 
 
 def test_a_service_of_another_protocol_is_refused(service, monkeypatch) -> None:
     monkeypatch.setattr("compiler_env.connection.PROTOCOL_VERSION", 999)
-    with pytest.raises(ServiceVersionMismatch, match="protocol version 2.*speaks 999"):
+    with pytest.raises(
+        ServiceVersionMismatch, match=f"protocol version {PROTOCOL_VERSION}.*speaks 999"
+    ):
         compiler_env.make("llvm-v0", service=service.address)
 
 

@@ -26,23 +26,69 @@ def test_the_default_socket_is_private(service: RunningService) -> None:
     assert service.directory.stat().st_uid == os.getuid()
 
 
-def test_tcp_is_opt_in_and_binds_loopback() -> None:
+def test_tcp_is_opt_in_binds_loopback_and_requires_a_generated_token() -> None:
+    command = [sys.executable, "-m", "service", "--tcp", "0", "--pool-size", "0", "--allow-root"]
+    env = {k: v for k, v in os.environ.items() if k != "COMPILER_ENV_TOKEN"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "service", "--tcp", "0", "--pool-size", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         address = process.stdout.readline().strip()
         assert address.startswith("127.0.0.1:") and int(address.rsplit(":", 1)[1]) > 0
-        with compiler_env.make("llvm-v0", benchmark=CRC32, service=address) as env:
+        line = process.stderr.readline()
+        assert line.startswith("compiler service: token "), line
+        token = line.split()[3]
+        assert len(token) >= 32
+        with pytest.raises(Unauthenticated, match="requires a token"):
+            compiler_env.make("llvm-v0", benchmark=CRC32, service=address)
+        with compiler_env.make("llvm-v0", benchmark=CRC32, service=address, token=token) as env:
             env.reset()
             env.step(0)
             assert not env.session_info.direct  # steps go through the service over TCP
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_serving_tcp_as_root_or_without_a_token_takes_a_flag() -> None:
+    command = [sys.executable, "-m", "service", "--tcp", "0", "--pool-size", "0"]
+    if os.geteuid() == 0:
+        refused = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2
+        assert "refusing to serve TCP as root" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        command.append("--allow-root")
+    process = subprocess.Popen(
+        [*command, "--no-token"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        address = process.stdout.readline().strip()
+        assert "requires no token" in process.stderr.readline()  # warned, loudly
+        with compiler_env.make("llvm-v0", benchmark=CRC32, service=address) as env:
+            env.reset()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_tcp_service_made_in_python_has_a_token_unless_told_otherwise(capfd) -> None:
+    running = create_server("127.0.0.1:0", pool_size=0)
+    try:
+        assert running.token and len(running.token) >= 32
+        with pytest.raises(Unauthenticated):
+            compiler_env.make("llvm-v0", service=running.address)
+    finally:
+        running.stop()
+    anonymous = create_server("127.0.0.1:0", pool_size=0, allow_anonymous=True)
+    try:
+        assert anonymous.token is None
+        assert "requires no token" in capfd.readouterr().err
+        with compiler_env.make("llvm-v0", benchmark=CRC32, service=anonymous.address) as env:
+            env.reset()
+    finally:
+        anonymous.stop()
 
 
 @pytest.fixture(scope="module")

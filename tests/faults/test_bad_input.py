@@ -123,7 +123,9 @@ def test_oversized_program() -> None:
 def test_dead_remote_service() -> None:
     running = create_server("127.0.0.1:0", pool_size=0)
     address = running.address
-    env = compiler_env.make("llvm-v0", benchmark=CRC32, service=address, connect_timeout=2)
+    env = compiler_env.make(
+        "llvm-v0", benchmark=CRC32, service=address, token=running.token, connect_timeout=2
+    )
     env.reset()
     env.step(0)
     running.stop()
