@@ -15,6 +15,7 @@ import argparse
 import mmap
 import os
 import resource
+import shutil
 import struct
 import subprocess
 import time
@@ -29,6 +30,7 @@ __all__ = [
     "BusyStamp",
     "SandboxLimits",
     "arm_cpu_budget",
+    "dies_with_parent",
     "run_sandboxed",
     "scrubbed_env",
 ]
@@ -142,6 +144,15 @@ _RLIMITS = (
 )
 
 
+def dies_with_parent(command: Sequence[str]) -> list[str]:
+    """``command`` made to receive SIGKILL when the process that started it dies
+    (``PR_SET_PDEATHSIG`` through util-linux's ``setpriv``), so that no compiler
+    or program outlives the worker that ran it."""
+    if shutil.which("setpriv") is None:
+        return list(command)
+    return ["setpriv", "--pdeathsig", "KILL", "--", *command]
+
+
 def _at_most(limit: int, value: int) -> int:
     """``value``, or less if the hard limit of this process is lower (no process can raise it)."""
     _, hard = resource.getrlimit(limit)
@@ -182,7 +193,7 @@ def run_sandboxed(
     deadline = timeout if timeout is not None else limits.request_timeout
     try:
         return subprocess.run(
-            [*limits.prlimit(), *command],
+            dies_with_parent([*limits.prlimit(), *command]),
             cwd=workdir,
             env=scrubbed_env(workdir),
             input=stdin,

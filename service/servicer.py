@@ -30,7 +30,7 @@ from service.proto.errors import (
     TooManySessions,
 )
 from service.sandbox import SandboxLimits
-from service.worker_handle import WorkerHandle, deadline_message
+from service.worker_handle import WorkerHandle, deadline_message, reap_strays
 from service.worker_pool import WorkerPool
 
 __all__ = ["CompilerServicer", "SessionLimits", "new_id"]
@@ -169,8 +169,14 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
             for session_id, worker in sessions:
                 if worker.alive() and worker.overdue():
                     worker.kill(deadline_message(self.limits.request_timeout), deadline=True)
+                elif worker.stopped():
+                    worker.kill(
+                        "the worker process was stopped (SIGSTOP or a debugger) and could not "
+                        "answer; it was ended"
+                    )
                 elif lease and worker.idle_for() > lease:
                     self._expire(session_id, worker)
+            reap_strays()
 
     def _expire(self, session_id: str, worker: WorkerHandle) -> None:
         with self._lock:

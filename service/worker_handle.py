@@ -27,10 +27,59 @@ from service.proto.errors import (
 from service.proto.frames import ConnectionClosed, recv_frame, send_frame
 from service.sandbox import EXIT_OUT_OF_MEMORY, BusyStamp, SandboxLimits, scrubbed_env
 
-__all__ = ["WorkerHandle", "deadline_message", "describe_exit"]
+__all__ = ["WorkerHandle", "deadline_message", "describe_exit", "reap_strays"]
 
 _ids = itertools.count(1)
 UNKNOWN_EXIT = -1000  # the exit status of a process that could not be waited for
+
+
+#: The process groups of every worker started here: each worker leads its own,
+#: and what it starts (clang, generators, programs) runs in it.
+_GROUPS: set[int] = set()
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILLs a worker's process group: the worker and everything it started."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def reap_strays() -> int:
+    """Collects the exit of processes that a dead worker left behind.
+
+    This process is a child subreaper, so a compiler whose worker was killed
+    becomes its child; once it ends it is a zombie until collected here. Only
+    zombies in a worker's process group that are not workers themselves are
+    collected (a worker's exit belongs to its handle). Returns how many.
+    """
+    reaped = 0
+    for pid in _children():
+        if pid in _GROUPS:
+            continue
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        state, pgid = fields[0], int(fields[2])
+        if state == "Z" and pgid in _GROUPS:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+                reaped += 1
+            except ChildProcessError:
+                pass
+    return reaped
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return pids
 
 
 def describe_exit(code: int | None, limits: SandboxLimits) -> str:
@@ -137,7 +186,9 @@ class WorkerHandle:
             env=scrubbed_env(self.workdir, env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, killed with it
         )
+        _GROUPS.add(self.process.pid)
         theirs.close()
         self.control = ours
 
@@ -157,6 +208,7 @@ class WorkerHandle:
             )
             reply = parent.call(pb.WorkerRequest(fork_worker=request))
             self.process = AdoptedProcess(reply.forked.pid)
+            _GROUPS.add(reply.forked.pid)  # a fork leads a group of its own too
             try:
                 self.control, _ = listener.accept()
             except TimeoutError as error:
@@ -220,6 +272,7 @@ class WorkerHandle:
         if self.alive():
             self.killed_at_deadline = self.killed_at_deadline or deadline
             self.ended_because = self.ended_because or because
+            _kill_group(self.pid)
             self.process.kill()
         self.process.wait()
 
@@ -229,6 +282,14 @@ class WorkerHandle:
             return self.stamp.busy_for() > self.limits.request_timeout
         except ValueError:  # stopped meanwhile: its stamp is closed
             return False
+
+    def stopped(self) -> bool:
+        """Whether the worker process is stopped (SIGSTOP, SIGTSTP, a tracer)."""
+        try:
+            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state in ("T", "t")
 
     def touch(self) -> None:
         """Notes a use of the session (its lease starts again)."""
@@ -276,6 +337,7 @@ class WorkerHandle:
             self.process.wait(timeout=1)
         except subprocess.TimeoutExpired:
             self.kill()
+        _kill_group(self.pid)  # whatever it started and left running
         self.stamp.close()
         Path(self.address).unlink(missing_ok=True)
         shutil.rmtree(self.workdir, ignore_errors=True)

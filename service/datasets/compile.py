@@ -27,6 +27,7 @@ from service.llvm.toolchain import find_toolchain
 from service.proto.bundle import IR_SUFFIXES
 from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkInitError
+from service.sandbox import dies_with_parent
 
 __all__ = [
     "CLANG_FLAGS",
@@ -82,7 +83,11 @@ def run_tool(
         command.insert(1, NO_CONFIG_FLAG)
     try:
         result = subprocess.run(
-            list(command), cwd=cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+            dies_with_parent(command),
+            cwd=cwd,
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise BenchmarkInitError(

@@ -56,6 +56,7 @@ def _become_fork(
     try:
         for sock in sockets:
             sock.close()  # the original's: closing our copies leaves them open there
+        os.setsid()  # a process group of its own: the original's can be killed alone
         os.chdir(request.workdir)
         exit_when_orphaned({request.service_pid, intermediate})
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1,12 +1,22 @@
-"""A service run by an operator: limits that fit the caller's own limits."""
+"""A service run by an operator: limits that fit the caller's own, and no process
+that outlives its worker or hangs a session."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from tests.helpers import BENCHMARK
+import pytest
+
+import compiler_env
+from compiler_env.errors import BenchmarkInitError, DeadlineExceeded
+from service.sandbox import SandboxLimits
+from service.server import create_server
+from tests.helpers import BENCHMARK, DEADLINE, MEMORY_MIB, replayed_sha1
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,3 +44,81 @@ def test_workers_start_under_a_hard_memory_limit_below_the_sandboxs() -> None:
     assert result.stdout.split() == ["steps", "1"]
     assert "address_space_mib lowered from 8192 to 6144" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _processes_under(directory: Path) -> list[tuple[int, str, str]]:
+    """(pid, name, state) of the processes whose working folder is in ``directory``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+            name, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(") ", 1)
+        except OSError:
+            continue
+        if cwd.startswith(str(directory)):
+            found.append((int(entry.name), name, rest.split()[0]))
+    return found
+
+
+def _zombie_children() -> list[int]:
+    zombies = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    zombies.append(int(pid))
+            except OSError:
+                continue
+    return zombies
+
+
+# Preprocessing this takes clang minutes: each macro doubles the tokens.
+SLOW_C = (
+    "".join(f"#define X{i + 1} X{i} + X{i}\n" for i in range(40)).replace(
+        "#define X1 X0 + X0", "#define X0 1\n#define X1 X0 + X0"
+    )
+    + "int main(void) { return X40; }\n"
+)
+
+
+def test_a_compile_past_its_deadline_leaves_no_clang_zombie_or_orphan() -> None:
+    limits = SandboxLimits(request_timeout=3.0, address_space_mib=MEMORY_MIB)
+    running = create_server(pool_size=0, limits=limits)
+    slow = compiler_env.benchmark_from_source(SLOW_C)
+    env = compiler_env.make("llvm-v0", benchmark=slow, service=running.address)
+    try:
+        before = set(_zombie_children())
+        with pytest.raises((DeadlineExceeded, BenchmarkInitError)):
+            env.reset()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (
+            _processes_under(running.directory) or set(_zombie_children()) - before
+        ):
+            time.sleep(0.2)
+        assert _processes_under(running.directory) == []  # no clang, no worker left
+        assert set(_zombie_children()) - before == set()  # and nothing left unreaped
+    finally:
+        env.close()
+        running.stop()
+
+
+def test_a_stopped_idle_worker_is_replaced_within_the_deadline() -> None:
+    limits = SandboxLimits(request_timeout=DEADLINE, address_space_mib=MEMORY_MIB)
+    running = create_server("127.0.0.1:0", pool_size=0, limits=limits)
+    env = compiler_env.make(
+        "llvm-v0", benchmark=BENCHMARK, service=running.address, token=running.token
+    )
+    try:
+        env.reset()
+        env.step(env.action_space.index("mem2reg"))
+        os.kill(env.session_info.worker_pid, signal.SIGSTOP)
+        started = time.monotonic()
+        env.step(env.action_space.index("instcombine"))  # a new worker, by replay
+        assert time.monotonic() - started < DEADLINE
+        assert env.session_info.recoveries == 1
+        assert env.observation["IrSha1"] == replayed_sha1(None, BENCHMARK, env.actions)
+    finally:
+        env.close()
+        running.stop()
