@@ -122,8 +122,35 @@ class Connection:
                 raise _translate(error, self.address) from error
             raise ServiceUnavailable(
                 f"no compiler service answered at {self.address} within {timeout:.0f} s; "
-                "is it running? (start one with: python -m service --tcp PORT)"
+                f"{self._why_unanswered()}"
             ) from None
+
+    def _why_unanswered(self) -> str:
+        """What one more try, without waiting, says about the transport."""
+        try:
+            self.stub.GetVersion(pb.GetVersionRequest(), timeout=2.0, metadata=self._metadata)
+        except grpc.RpcError as error:
+            details = (error.details() or "").lower()  # type: ignore[attr-defined]
+            if "ssl" in details or "handshake" in details or "tls" in details:
+                tls = self._root_certificates is not None
+                return "the TLS handshake failed: " + (
+                    "the service may not serve TLS (drop tls_root_certificates), or its "
+                    "certificate is not one these roots trust"
+                    if tls
+                    else "the service serves TLS; pass tls_root_certificates=<PEM>"
+                )
+            if "socket closed" in details and self._root_certificates is None:
+                return (
+                    "it closed the connection at once, as a TLS service does to a plain "
+                    "client: pass tls_root_certificates=<PEM> if it serves TLS"
+                )
+            if "connection refused" in details:
+                return (
+                    "nothing listens there; is it running? "
+                    "(start one with: python -m service --tcp PORT)"
+                )
+            return f"is it running? (start one with: python -m service --tcp PORT; {details})"
+        return "is it running? (start one with: python -m service --tcp PORT)"
 
     @property
     def spaces(self) -> pb.GetSpacesReply:

@@ -264,7 +264,7 @@ def benchmark_from_files(
     for folder in {s.parent for s in sources}:
         files.update({h: h for h in folder.iterdir() if h.name.endswith(bundle.HEADER_SUFFIXES)})
     named = {path.relative_to(root).as_posix(): path.read_bytes() for path in files}
-    return _bundle(named, list(cflags), include_dirs)
+    return _bundle(named, _flags(cflags), include_dirs)
 
 
 def benchmark_from_dir(
@@ -285,7 +285,7 @@ def benchmark_from_dir(
     }
     if not any(name.endswith(bundle.INPUT_SUFFIXES) for name in named):
         raise InvalidArgument(f"{root} holds no .c, .ll or .bc file")
-    return _bundle(named, list(cflags), include_dirs)
+    return _bundle(named, _flags(cflags), include_dirs)
 
 
 def benchmark_from_source(
@@ -308,7 +308,7 @@ def benchmark_from_source(
     named = {"program.c": _as_bytes(source)}
     for name, text in (headers or {}).items():
         named[Path(name).as_posix()] = _as_bytes(text)
-    flags = list(cflags)
+    flags = _flags(cflags)
     for name, value in (defines or {}).items():
         flags.append(f"-D{name}" if value is None else f"-D{name}={value}")
     return _bundle(named, flags, include_dirs)
@@ -319,6 +319,19 @@ def benchmark_from_ir(ir: str | bytes) -> Benchmark:
     data = _as_bytes(ir)
     name = "module.bc" if data[:4] in _BITCODE_MAGIC else "module.ll"
     return _bundle({name: data}, [], ())
+
+
+def _flags(cflags: Iterable[str]) -> list[str]:
+    """The flags as a list; a single string is refused (it would be split into characters)."""
+    if isinstance(cflags, str):
+        raise InvalidArgument(
+            f"cflags={cflags!r} is a string; give a list of flags, e.g. {cflags.split()!r}"
+        )
+    flags = list(cflags)
+    for flag in flags:
+        if not isinstance(flag, str):
+            raise InvalidArgument(f"cflags must be strings; {flag!r} is a {type(flag).__name__}")
+    return flags
 
 
 def _as_bytes(text: str | bytes) -> bytes:

@@ -22,8 +22,10 @@ sources, the files they may include, the flags and the compiler version.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -152,8 +154,21 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
 
 
 def _file_benchmark(path: Path, uri: str) -> Benchmark:
-    if not path.is_file():
-        raise BenchmarkNotFound(f"{uri!r}: no such file {path} on the service's machine")
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:  # missing, a dangling link, a symlink loop, no permission
+        why = "no such file" if error.errno == errno.ENOENT else error.strerror or "unreadable"
+        raise BenchmarkNotFound(f"{uri!r}: {path} on the service's machine: {why}") from None
+    if stat.S_ISDIR(mode):
+        raise BenchmarkNotFound(
+            f"{uri!r}: {path} is a folder; for a program of several files use "
+            "compiler_env.benchmark_from_dir()"
+        )
+    if not stat.S_ISREG(mode):
+        raise BenchmarkNotFound(
+            f"{uri!r}: {path} is not a regular file (a device, FIFO or socket); "
+            "a file:// benchmark is a .c, .ll or .bc file"
+        )
     if path.stat().st_size > MAX_PROGRAM_BYTES:
         raise ProgramTooLarge(
             f"{path} is {path.stat().st_size} bytes; the limit is {MAX_PROGRAM_BYTES} bytes"

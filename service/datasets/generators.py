@@ -64,7 +64,7 @@ class _Refused(BenchmarkInitError):
 
 def parse_seed(dataset: Dataset, text: str, uri: str) -> int:
     """The seed of a generator URI's path, checked to be in 0..2**32-1."""
-    if not text.isdigit() or int(text) > MAX_SEED:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:  # "²" is a digit
         raise BenchmarkNotFound(
             f"{uri!r}: a benchmark of {dataset.name} is {dataset.uri_prefix}<seed> with a seed "
             f"from 0 to {MAX_SEED}, e.g. {dataset.uri_prefix}42"

@@ -33,6 +33,9 @@ from service.proto.errors import BenchmarkNotFound, InvalidArgument
 
 __all__ = ["check_cflags", "resolve_inline"]
 
+#: The longest file name, and the deepest folder, of a program (as file systems allow).
+_MAX_NAME = 1024
+_MAX_DEPTH = 64
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 #: Options whose value names a file or folder, joined (``-Iinclude``) or
 #: separate (``-I include``); the value must be a relative path in the program.
@@ -171,6 +174,8 @@ def _path_problem(name: str, *, for_flag: bool = False) -> str | None:
     A file name must also be plain (``src/a.c``); a flag's path may be
     ``.`` or end with ``/``, but may not begin with ``=`` or ``$``.
     """
+    if len(name) > _MAX_NAME or name.count("/") > _MAX_DEPTH:
+        return f"is too long (at most {_MAX_NAME} characters and {_MAX_DEPTH} folders deep)"
     parts = PurePosixPath(name).parts
     for test, problem in _PATH_PROBLEMS:
         if test(name, parts):
@@ -231,7 +236,8 @@ def _check_names(names: list[str]) -> None:
     for name in names:
         problem = _path_problem(name)
         if problem is not None:
-            raise InvalidArgument(f"the inline program's file name {name!r} {problem}")
+            shown = name if len(name) <= 100 else f"{name[:60]}...{name[-30:]}"
+            raise InvalidArgument(f"the inline program's file name {shown!r} {problem}")
     folders = {str(parent) for name in names for parent in PurePosixPath(name).parents}
     for name in sorted(folders.intersection(names)):
         raise InvalidArgument(

@@ -104,11 +104,14 @@ def decode(bundle_bytes: bytes) -> tuple[dict[str, bytes], list[Any]]:
         bundle = json.loads(bundle_bytes)
         if bundle.get("format") != BUNDLE_FORMAT:
             raise ValueError(f"format {bundle.get('format')!r}, expected {BUNDLE_FORMAT}")
-        files = {
-            name: base64.b64decode(content, validate=True)
-            for name, content in bundle["files"].items()
-        }
-        cflags = list(bundle.get("cflags", []))
+        files, cflags = bundle["files"], bundle.get("cflags", [])
+        if not isinstance(files, dict):
+            raise ValueError(
+                f'"files" is a {type(files).__name__}, expected an object of name: base64'
+            )
+        if not isinstance(cflags, list) or not all(isinstance(f, str) for f in cflags):
+            raise ValueError(f'"cflags" is {cflags!r}, expected a list of strings')
+        files = {name: base64.b64decode(content, validate=True) for name, content in files.items()}
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
         raise InvalidArgument(f"malformed inline program bundle: {error}") from None
     return files, cflags

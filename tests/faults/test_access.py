@@ -152,8 +152,25 @@ def test_tls_on_loopback(certificate) -> None:
             env.reset()
             env.step(0)
             assert env.observation["IrInstructionCount"] > 0
-        with pytest.raises(ServiceUnavailable):  # a plain-text client cannot talk to it
+        # A plain-text client cannot talk to it, and is told why.
+        with pytest.raises(ServiceUnavailable, match="pass tls_root_certificates"):
             compiler_env.make("llvm-v0", service=f"localhost:{port}", token="t", connect_timeout=2)
+    finally:
+        running.stop()
+
+
+def test_a_tls_client_of_a_plain_service_is_told_why(certificate) -> None:
+    _, cert = certificate
+    running = create_server("127.0.0.1:0", pool_size=0, token="t")
+    try:
+        with pytest.raises(ServiceUnavailable, match="TLS handshake failed"):
+            compiler_env.make(
+                "llvm-v0",
+                service=running.address,
+                token="t",
+                tls_root_certificates=cert,
+                connect_timeout=2,
+            )
     finally:
         running.stop()
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +19,7 @@ from compiler_env.errors import (
     CompilerEnvError,
     EnvClosed,
     InvalidAction,
+    InvalidArgument,
     ProgramTooLarge,
     ResetRequired,
     ServiceUnavailable,
@@ -28,6 +34,28 @@ CRC32 = "benchmark://kernels-v0/crc32"
 def _file(tmp: Path, name: str, data: bytes) -> str:
     path = tmp / name
     path.write_bytes(data)
+    return f"file://{path}"
+
+
+def _hand_made(bundle: dict) -> str:
+    """An inline URI of a bundle as another client could make it, malformed or not."""
+    raw = json.dumps(bundle).encode()
+    payload = base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+    return f"inline://{hashlib.sha256(raw).hexdigest()}?data={payload}"
+
+
+_C = base64.b64encode(b"int main(void) { return 0; }").decode()
+
+
+def _special(tmp: Path, kind: str) -> str:
+    """A file:// URI of something that is not a regular file."""
+    path = tmp / f"{kind}.ll"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(path)  # a loop
     return f"file://{path}"
 
 
@@ -58,6 +86,38 @@ CASES: list[tuple[str, Callable, type[CompilerEnvError], str]] = [
     ("C that does not compile",
      lambda env, tmp: env.reset(options={"benchmark": _file(tmp, "bad.c", b"int f( {")}),
      BenchmarkInitError, "(?s)compilation failed.*error: expected"),
+    ("seed that is a digit but not a number",
+     lambda env, tmp: env.reset(options={"benchmark": "generator://csmith-v0/\u00b2"}),
+     BenchmarkNotFound, "with a seed from 0 to 4294967295"),
+    ("inline file name 1000 folders deep",
+     lambda env, tmp: env.reset(options={"benchmark": _hand_made(
+         {"format": 1, "files": {"a/" * 1000 + "x.c": _C}, "cflags": []})}),
+     InvalidArgument, "is too long .*64 folders deep"),
+    ("inline files as a list",
+     lambda env, tmp: env.reset(options={"benchmark": _hand_made(
+         {"format": 1, "files": ["x.c"], "cflags": []})}),
+     InvalidArgument, '"files" is a list, expected an object'),
+    ("inline cflags as a string",
+     lambda env, tmp: env.reset(options={"benchmark": _hand_made(
+         {"format": 1, "files": {"x.c": _C}, "cflags": "-O2"})}),
+     InvalidArgument, '"cflags" is .-O2., expected a list of strings'),
+    ("cflags as a string",
+     lambda env, tmp: compiler_env.benchmark_from_source("int x;", cflags="-std=c99"),
+     InvalidArgument, r"is a string; give a list of flags, e.g. \['-std=c99'\]"),
+    ("/dev/zero as a program",
+     lambda env, tmp: env.reset(options={"benchmark": "file:///dev/zero"}),
+     BenchmarkNotFound, "not a regular file"),
+    ("a FIFO as a program",
+     lambda env, tmp: env.reset(options={"benchmark": _special(tmp, "fifo")}),
+     BenchmarkNotFound, "not a regular file"),
+    ("a folder as a program",
+     lambda env, tmp: env.reset(options={"benchmark": _special(tmp, "folder")}),
+     BenchmarkNotFound, "is a folder; .*benchmark_from_dir"),
+    ("a symlink loop as a program",
+     lambda env, tmp: env.reset(options={"benchmark": _special(tmp, "loop")}),
+     BenchmarkNotFound, "Too many levels of symbolic links"),
+    ("True as an action", lambda env, tmp: env.step(True),
+     InvalidAction, "invalid action True"),
     ("invalid action index", lambda env, tmp: env.step(10**6),
      InvalidAction, "invalid action 1000000.*action_space.index"),
     ("invalid action type", lambda env, tmp: env.step("sroa"),
