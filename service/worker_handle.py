@@ -234,7 +234,9 @@ class WorkerHandle:
         """Blocks until the worker has loaded LLVM and is listening."""
         if not self._ready:
             with self._lock:
-                self._receive(self.limits.request_timeout)
+                reply = self._receive(self.limits.request_timeout)
+            if reply.code:  # it could not start, and said why
+                raise from_status(reply.code, reply.error_type, reply.message)
             self._ready = True
 
     def _receive(self, timeout: float) -> pb.WorkerReply:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import compiler_env
-from compiler_env.errors import BenchmarkInitError, DeadlineExceeded
+from compiler_env.errors import BenchmarkInitError, CompilerEnvError, DeadlineExceeded
 from service.sandbox import SandboxLimits
 from service.server import create_server
 from tests.helpers import BENCHMARK, DEADLINE, MEMORY_MIB, replayed_sha1
@@ -122,3 +122,44 @@ def test_a_stopped_idle_worker_is_replaced_within_the_deadline() -> None:
     finally:
         env.close()
         running.stop()
+
+
+def test_a_worker_that_cannot_start_says_why(capfd) -> None:
+    running = create_server(pool_size=0, limits=SandboxLimits(address_space_mib=64))
+    try:
+        env = compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=running.address)
+        with pytest.raises(CompilerEnvError, match=r"could not start: .*64 MiB of address space"):
+            env.reset()
+        env.close()
+    finally:
+        running.stop()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+KILLED_SERVICE = f"""
+import os, signal, compiler_env
+from compiler_env import services
+envs = [compiler_env.make("llvm-v0", benchmark={BENCHMARK!r}) for _ in range(3)]
+for env in envs:
+    env.reset()
+for _ in range(3):  # a worker the pool is starting sees its service's folder vanish
+    os.kill(services.LOCAL.current.process.pid, signal.SIGKILL)
+    for env in envs:
+        env.step(env.action_space.index("mem2reg"))
+print(*(len(env.actions) for env in envs))
+for env in envs:
+    env.close()
+"""
+
+
+def test_killing_the_service_prints_no_worker_traceback() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_SERVICE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["3", "3", "3"]  # every step survived every kill
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
