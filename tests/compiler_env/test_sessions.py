@@ -66,11 +66,24 @@ def test_ctrl_c_in_the_middle_of_a_step_keeps_the_episode_as_its_actions_say(
     before = env.actions
     main = threading.main_thread().ident
     assert main is not None
-    timer = threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT))
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        env.multistep([env.action_space.index("gvn")] * 400)  # a few seconds of work
-    timer.join()
+    worker = service.servicer.sessions[env.session_info.id]
+
+    done = threading.Event()
+
+    def interrupt_once_the_worker_is_busy() -> None:
+        while worker.stamp.busy_for() < 0.2:  # well inside the step, however loaded the machine
+            if done.wait(0.01):
+                return  # the step ended first: the test fails below, and no stray Ctrl-C
+        signal.pthread_kill(main, signal.SIGINT)
+
+    interrupter = threading.Thread(target=interrupt_once_the_worker_is_busy, daemon=True)
+    interrupter.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            env.multistep([env.action_space.index("gvn")] * 400)  # a few seconds of work
+    finally:
+        done.set()
+        interrupter.join()
     assert env.actions == before
     assert env.observation["IrSha1"] == replayed_sha1(service.address, MEDIUM, before)
     env.step(env.action_space.index("instcombine"))
