@@ -55,6 +55,7 @@ class Session:
         self.benchmark: str | None = None
         self.actions: list[int] = []
         self.recoveries = 0  # how many times the session was restored
+        self.tries = 0  # of the last request
         self._channel: WorkerChannel | None = None
         self._lost = False
         KEEPER.add(self)
@@ -70,7 +71,7 @@ class Session:
         except CompilerEnvError as error:
             self._keep_previous_episode()
             if isinstance(error, (CompilerCrashed, DeadlineExceeded)):
-                raise type(error)(_program_blamed(benchmark, error, self.policy)) from error
+                raise type(error)(_program_blamed(benchmark, error, self.tries)) from error
             raise
         # The URI as given, not the service's short form: an inline:// URI carries
         # its program, so a new or restarted service can replay it too.
@@ -214,16 +215,21 @@ class Session:
         marks the session lost: the next request restores it.
         """
         last: CompilerEnvError | None = None
+        self.tries = 0
         for delay in [0.0, *self.policy.delays()]:
             if delay:
                 time.sleep(delay)
             try:
+                self.tries += 1
                 if self._lost:
                     self.restore(replay=not fresh)
                 return request()
             except RECOVERABLE as error:
                 self._lost = True
-                last = self._explained(error)
+                explained = self._explained(error)
+                if fresh and _deterministic(explained, last):
+                    raise explained from error
+                last = explained
             except CompilerEnvError:
                 raise
             except BaseException:  # interrupted: the worker may have run part of it
@@ -278,7 +284,24 @@ class Session:
             ) from error
 
 
-def _program_blamed(benchmark: str, error: CompilerEnvError, policy: RetryPolicy) -> str:
+def _deterministic(error: CompilerEnvError, previous: CompilerEnvError | None) -> bool:
+    """Whether a failed start will fail again if tried again: a program past its
+    deadline (minutes each time), or the same crash twice in a row."""
+    if isinstance(error, DeadlineExceeded):
+        return True
+    return (
+        isinstance(error, CompilerCrashed)
+        and type(previous) is type(error)
+        and _cause(previous) == _cause(error)
+    )
+
+
+def _cause(error: CompilerEnvError | None) -> str:
+    """How a worker died, e.g. "it was killed by SIGSEGV" (the message's last clause)."""
+    return str(error).rsplit(": ", 1)[-1]
+
+
+def _program_blamed(benchmark: str, error: CompilerEnvError, tries: int) -> str:
     """The message of a reset that failed because of the program itself."""
     name = benchmark.split("?", 1)[0]
     what = (
@@ -287,7 +310,9 @@ def _program_blamed(benchmark: str, error: CompilerEnvError, policy: RetryPolicy
         else "made the compiler crash"
     )
     return (
-        f"loading the program {name} {what} on every one of {policy.attempts} tries ({error}). "
+        f"loading the program {name} {what} "
+        + ("(tried once: it would do so again) " if tries == 1 else f"on each of {tries} tries ")
+        + f"({error}). "
         "The program itself triggers this (e.g. an LLVM parser bug on it): check or reduce "
         "it, or use another benchmark. The previous episode is kept as it was."
     )

@@ -169,12 +169,14 @@ def test_env_ids_pass_the_checkers_with_a_count_observation(make_env, env_id) ->
 
 
 def test_a_reset_that_crashes_the_compiler_keeps_the_episode(make_env) -> None:
-    env = make_env("llvm-v0", benchmark=BENCHMARK, retry=compiler_env.RetryPolicy(attempts=2))
+    env = make_env("llvm-v0", benchmark=BENCHMARK, retry=compiler_env.RetryPolicy(attempts=5))
     env.reset()
     env.step(env.action_space.index("mem2reg"))
     sha = env.observation["IrSha1"]
     crashing = compiler_env.benchmark_from_ir(deep_type_ir())
-    with pytest.raises(CompilerCrashed, match="program .* made the compiler crash.*kept"):
+    # The same crash twice is the program's: not tried the other three times.
+    with pytest.raises(CompilerCrashed, match="program .* made the compiler crash on each of 2 "
+                       "tries.*kept"):  # fmt: skip
         env.reset(options={"benchmark": crashing})
     assert env.benchmark == BENCHMARK and len(env.actions) == 1
     assert env.observation["IrSha1"] == sha

@@ -104,6 +104,22 @@ def test_a_compile_past_its_deadline_leaves_no_clang_zombie_or_orphan() -> None:
         running.stop()
 
 
+def test_a_reset_past_its_deadline_is_tried_once() -> None:
+    limits = SandboxLimits(request_timeout=DEADLINE, address_space_mib=MEMORY_MIB)
+    running = create_server(pool_size=0, limits=limits)
+    slow = compiler_env.benchmark_from_source(SLOW_C)
+    env = compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=running.address)
+    try:
+        env.reset()
+        with pytest.raises(DeadlineExceeded, match="past its deadline \\(tried once"):
+            env.reset(options={"benchmark": slow})
+        assert env.benchmark == BENCHMARK  # the episode before is kept
+        env.step(env.action_space.index("mem2reg"))
+    finally:
+        env.close()
+        running.stop()
+
+
 def test_a_stopped_idle_worker_is_replaced_within_the_deadline() -> None:
     limits = SandboxLimits(request_timeout=DEADLINE, address_space_mib=MEMORY_MIB)
     running = create_server("127.0.0.1:0", pool_size=0, limits=limits)
