@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
+from pathlib import Path
 from typing import Any
 
 from service import observations
@@ -101,26 +102,44 @@ class Episode:
         return self.module.text_size(self.machine)
 
     def baseline(self, space: str, level: str) -> int:
-        """``space`` measured on the benchmark after ``default<level>`` (cached on disk)."""
-        if self._baselines is None:
-            self._baselines = self._load_baselines()
-        return self._baselines[f"{space}{level}"]
+        """``space`` measured on the benchmark after ``default<level>`` (cached on disk).
 
-    def _load_baselines(self) -> dict[str, int]:
+        Only what is asked for is computed: a level's pipeline runs when one of
+        its measures is first needed, and the object size (a code generation)
+        only when it is asked for, so that an episode on a huge program that
+        needs no baseline never pays for one.
+        """
+        key = f"{space}{level}"
+        if self._baselines is None:
+            self._baselines = self._read_baselines()
+        if key not in self._baselines:
+            self._baselines[key] = self._measure(space, level)
+            self._write_baselines(self._baselines)
+        return self._baselines[key]
+
+    def _baselines_path(self) -> Path:
         version = find_toolchain().version
-        path = cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v2.json"
-        if path.exists():
-            return dict(json.loads(path.read_text()))
-        values = {}
-        with Context() as scratch, scratch.parse(canonical_bitcode(self.benchmark)) as original:
-            for level, pipeline in _PIPELINES.items():
-                with original.clone() as module:
-                    if pipeline:
-                        module.run_passes(pipeline, self.machine if module.triple else None)
-                    values[f"IrInstructionCount{level}"] = features.instruction_count(module)
-                    values[f"ObjectTextSizeBytes{level}"] = module.text_size(self.machine)
+        return cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v2.json"
+
+    def _read_baselines(self) -> dict[str, int]:
+        try:
+            return dict(json.loads(self._baselines_path().read_text()))
+        except (OSError, ValueError):
+            return {}
+
+    def _write_baselines(self, values: dict[str, int]) -> None:
+        path = self._baselines_path()
+        merged = {**self._read_baselines(), **values}  # another worker may have added some
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(values))
+        partial.write_text(json.dumps(merged))
         partial.replace(path)
-        return values
+
+    def _measure(self, space: str, level: str) -> int:
+        pipeline = _PIPELINES[level]
+        with Context() as scratch, scratch.parse(canonical_bitcode(self.benchmark)) as module:
+            if pipeline:
+                module.run_passes(pipeline, self.machine if module.triple else None)
+            if space == "IrInstructionCount":
+                return features.instruction_count(module)
+            return module.text_size(self.machine)

@@ -3,6 +3,7 @@ that outlives its worker or hangs a session."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -179,3 +180,24 @@ def test_killing_the_service_prints_no_worker_traceback() -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["3", "3", "3"]  # every step survived every kill
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def test_baselines_are_computed_only_when_asked_for(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("COMPILER_ENV_CACHE", str(tmp_path))  # the workers' cache, empty
+    running = create_server(pool_size=0)
+    try:
+        with compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=running.address) as env:
+            env.reset()
+            env.step(env.action_space.index("mem2reg"))
+        assert not (tmp_path / "baselines").exists()  # no reward: no baseline at all
+        with compiler_env.make("llvm-ic-v0", benchmark=BENCHMARK, service=running.address) as env:
+            env.reset()
+            env.step(env.action_space.index("mem2reg"))
+        (stored,) = (tmp_path / "baselines").iterdir()
+        # Instruction counts only: no -O3 pipeline, and no code generation for object sizes.
+        assert sorted(json.loads(stored.read_text())) == [
+            "IrInstructionCountO0",
+            "IrInstructionCountOz",
+        ]
+    finally:
+        running.stop()
