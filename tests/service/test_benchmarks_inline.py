@@ -132,12 +132,15 @@ def test_a_name_that_is_both_a_file_and_a_folder_is_refused() -> None:
 
 
 def _spy_commands(monkeypatch) -> list[list[str]]:
-    """The commands the compile module runs from now on."""
+    """The commands the compile module runs from now on (each is made to die with
+    its parent first: that prefix is checked, then left out)."""
     commands: list[list[str]] = []
     real_run = compile_module.subprocess.run
+    prefix = ["setpriv", "--pdeathsig", "KILL", "--"]
 
     def run(command, *args, **kwargs):
-        commands.append(list(command))
+        assert list(command[: len(prefix)]) == prefix
+        commands.append(list(command[len(prefix) :]))
         return real_run(command, *args, **kwargs)
 
     monkeypatch.setattr(compile_module.subprocess, "run", run)
