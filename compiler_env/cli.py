@@ -1,8 +1,10 @@
-"""The ``compiler-env`` command: ``datasets``, ``benchmarks`` and ``version``.
+"""The ``compiler-env`` command: ``datasets``, ``benchmarks``, ``cache`` and ``version``.
 
 ``compiler-env datasets`` lists the service's datasets with their sizes
 ("unbounded" for a generator); ``compiler-env benchmarks NAME`` lists a
-dataset's benchmark URIs (the first ``--count`` of a generator's).
+dataset's benchmark URIs (the first ``--count`` of a generator's);
+``compiler-env cache`` reports what the local cache holds and its cap
+(``--trim`` evicts down to the cap now, ``--clear`` empties its evictable part).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 
 import compiler_env
 from compiler_env.errors import BenchmarkNotFound
+from service.datasets.cache import EVICTABLE, cache_dir, cache_limit, evict, usage
 
 __all__ = ["main"]
 
@@ -31,7 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         "of a generator)",
     )  # fmt: skip
     commands.add_parser("version", help="print the compiler and library versions")
+    cache = commands.add_parser("cache", help="report what the local cache holds")
+    cache.add_argument("--trim", action="store_true", help="evict down to the cap now")
+    cache.add_argument("--clear", action="store_true", help="remove every evictable file")
     args = parser.parse_args(argv)
+    if args.command == "cache":
+        return _cache(clear=args.clear, trim=args.trim)
     with compiler_env.make("llvm-v0", service=args.service) as env:
         if args.command == "version":
             print(f"compiler_env {compiler_env.__version__}, {env.compiler_version}")
@@ -48,6 +56,22 @@ def main(argv: list[str] | None = None) -> int:
             for dataset in env.datasets:
                 size = "unbounded" if math.isinf(dataset.size) else str(int(dataset.size))
                 print(f"{dataset.name:<20} {size:>10}  {dataset.description}")
+    return 0
+
+
+def _cache(*, clear: bool, trim: bool) -> int:
+    limit = cache_limit()
+    if clear or trim:
+        freed = evict(0 if clear else limit)
+        print(f"freed {freed / 2**20:.1f} MiB")
+    total = 0
+    print(f"{cache_dir()}  (evictable part capped at {limit / 2**20:.0f} MiB; "
+          "COMPILER_ENV_CACHE_MIB sets it)")  # fmt: skip
+    for folder, (files, size) in usage().items():
+        kind = "evictable" if folder in EVICTABLE else "kept"
+        print(f"  {folder:<12} {files:>7} files {size / 2**20:>10.1f} MiB  {kind}")
+        total += size
+    print(f"  {'total':<12} {'':>13} {total / 2**20:>10.1f} MiB")
     return 0
 
 

@@ -41,7 +41,7 @@ EXIT_OUT_OF_MEMORY = 86
 # Variables a sandboxed process keeps from its parent's environment; the rest is dropped.
 KEPT_ENV = (
     "PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "COMPILER_ENV_LLVM_CONFIG",
-    "COMPILER_ENV_DATASETS", "COMPILER_ENV_CACHE",
+    "COMPILER_ENV_DATASETS", "COMPILER_ENV_CACHE", "COMPILER_ENV_CACHE_MIB",
 )  # fmt: skip
 
 

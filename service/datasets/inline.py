@@ -205,10 +205,9 @@ def resolve_inline(uri: str) -> tuple[str, bytes]:
             f"{uri[:90]!r}: expected inline://<sha256 in lowercase hex>[?data=<payload>]"
         )
     stored = cache_dir() / "inline" / f"{digest}.json"
-    if query:
+    received = bool(query)
+    if received:
         bundle_bytes = bundle.unpack(query, digest)
-        if not stored.exists():
-            write_atomic(stored, bundle_bytes)
     elif stored.exists():
         bundle_bytes = stored.read_bytes()
     else:
@@ -218,7 +217,10 @@ def resolve_inline(uri: str) -> tuple[str, bytes]:
         )
     short = f"inline://{digest}"
     path = cache_dir() / "bitcode" / f"inline-{digest}-llvm{find_toolchain().version}.bc"
-    return short, cached(path, lambda: _build(_parse(bundle_bytes)))
+    bitcode = cached(path, lambda: _build(_parse(bundle_bytes)))
+    if received and not stored.exists():  # kept only once it is known to build
+        write_atomic(stored, bundle_bytes)
+    return short, bitcode
 
 
 def _parse(bundle_bytes: bytes) -> dict[str, Any]:
