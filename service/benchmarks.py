@@ -85,7 +85,7 @@ def resolve(uri: str) -> Benchmark:
             message says why (e.g. the compiler's errors).
     """
     if uri.startswith("inline://"):
-        return Benchmark(*resolve_inline(uri))
+        return Benchmark(*resolve_inline(uri, confined=not file_uris_allowed()))
     parsed = urlparse(uri)
     if parsed.scheme in ("benchmark", "generator"):
         dataset = _dataset(parsed.netloc, uri)

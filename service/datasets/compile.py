@@ -13,6 +13,7 @@ whose name begins with ``@`` is refused (clang would read it as a response file)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat as stat_module
@@ -26,7 +27,7 @@ from service.datasets.cache import cache_dir, cached
 from service.llvm.toolchain import find_toolchain
 from service.proto.bundle import IR_SUFFIXES
 from service.proto.constants import MAX_PROGRAM_BYTES
-from service.proto.errors import BenchmarkInitError
+from service.proto.errors import BenchmarkInitError, InvalidArgument
 from service.sandbox import dies_with_parent
 
 __all__ = [
@@ -103,7 +104,9 @@ def run_tool(
     return result
 
 
-def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) -> bytes:
+def build_module(
+    root: Path, inputs: Sequence[str], cflags: Sequence[str] = (), *, confined: bool = False
+) -> bytes:
     """Compiles and links files of ``root`` into one module (not cached).
 
     Args:
@@ -111,6 +114,9 @@ def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) 
             are relative to it.
         inputs: ``.c`` files to compile and ``.ll``/``.bc`` files to link in.
         cflags: extra clang flags, e.g. ``["-DN=10", "-Iinclude"]``.
+        confined: the files may ``#include`` or ``#embed`` only files under
+            ``root`` and the system headers (a program from a remote client);
+            checked by a preprocessing pass that lists them, before compiling.
 
     Returns:
         The bitcode, or the bytes of the only input when it is a single IR file.
@@ -136,6 +142,8 @@ def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) 
             # After "--" every argument is an input; "./" also keeps a name
             # beginning with "-" an input for the compiler stage.
             source = f"./{name}" if name.startswith("-") else name
+            if confined:
+                _check_reads(root, name, source, cflags)
             command = [
                 str(toolchain.tool("clang")), NO_CONFIG_FLAG, *CLANG_FLAGS, *cflags,
                 "-o", str(out), "--", source,
@@ -152,6 +160,40 @@ def build_module(root: Path, inputs: Sequence[str], cflags: Sequence[str] = ()) 
         command = [str(toolchain.tool("llvm-link")), *modules, "-o", str(linked)]
         run_tool(command, what="linking", cwd=root)
         return linked.read_bytes()
+
+
+@functools.cache
+def _system_header_folders() -> list[Path]:
+    toolchain = find_toolchain()
+    resource = run_tool([str(toolchain.tool("clang")), "-print-resource-dir"], what="clang")
+    folders = [Path(resource.stdout.decode().strip()) / "include"]
+    return [*folders, Path("/usr/include"), Path("/usr/local/include")]
+
+
+def _check_reads(root: Path, name: str, source: str, cflags: Sequence[str]) -> None:
+    """Refuses a file that would read a file outside ``root`` and the system headers.
+
+    The preprocessor lists every file an ``#include`` or ``#embed`` reaches
+    (``-M``), resolved through links; nothing of their content is shown.
+    """
+    command = [
+        str(find_toolchain().tool("clang")), NO_CONFIG_FLAG, *CLANG_FLAGS, *cflags,
+        "-M", "-MG", "-fno-caret-diagnostics", "--", source,
+    ]  # fmt: skip
+    try:
+        listing = run_tool(command, what="preprocessing", cwd=root).stdout.decode(errors="replace")
+    except BenchmarkInitError as error:
+        raise BenchmarkInitError(str(error).split(" (command:")[0]) from None
+    allowed = [root.resolve(), *(f.resolve() for f in _system_header_folders())]
+    words = listing.replace("\\\n", " ").replace("\\ ", "\0").split()
+    for word in words[1:]:  # the first is the make target
+        read = (root / word.replace("\0", " ")).resolve()
+        if not any(read.is_relative_to(folder) for folder in allowed):
+            raise InvalidArgument(
+                f"{name} reads {word.replace(chr(0), ' ')!r}, which is not a file of the "
+                "program: a program sent to a remote service may #include or #embed only its "
+                "own files and the system headers"
+            )
 
 
 def compile_c(

@@ -187,8 +187,11 @@ def _path_problem(name: str, *, for_flag: bool = False) -> str | None:
     return None
 
 
-def resolve_inline(uri: str) -> tuple[str, bytes]:
+def resolve_inline(uri: str, *, confined: bool = False) -> tuple[str, bytes]:
     """The short URI and the bitcode of an ``inline://`` URI (compiled and cached).
+
+    ``confined``: the program came from a remote client, and may read no file
+    of this machine but its own and the system headers.
 
     Raises:
         BenchmarkNotFound: a short URI whose program this service has not seen.
@@ -217,7 +220,7 @@ def resolve_inline(uri: str) -> tuple[str, bytes]:
         )
     short = f"inline://{digest}"
     path = cache_dir() / "bitcode" / f"inline-{digest}-llvm{find_toolchain().version}.bc"
-    bitcode = cached(path, lambda: _build(_parse(bundle_bytes)))
+    bitcode = cached(path, lambda: _build(_parse(bundle_bytes), confined))
     if received and not stored.exists():  # kept only once it is known to build
         write_atomic(stored, bundle_bytes)
     return short, bitcode
@@ -248,7 +251,7 @@ def _check_names(names: list[str]) -> None:
         )
 
 
-def _build(program: dict[str, Any]) -> bytes:
+def _build(program: dict[str, Any], confined: bool) -> bytes:
     files: dict[str, bytes] = program["files"]
     inputs = sorted(name for name in files if name.endswith(bundle.INPUT_SUFFIXES))
     with tempfile.TemporaryDirectory(prefix="compiler_env-inline-") as tmp:
@@ -262,4 +265,4 @@ def _build(program: dict[str, Any]) -> bytes:
                     f"the inline program's file {name!r} cannot be written: "
                     f"{error.strerror or error}"
                 ) from None
-        return build_module(root, inputs, program["cflags"])
+        return build_module(root, inputs, program["cflags"], confined=confined)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import compiler_env
-from compiler_env.errors import ServiceUnavailable, Unauthenticated
+from compiler_env.errors import InvalidArgument, ServiceUnavailable, Unauthenticated
 from service.server import RunningService, create_server
 
 CRC32 = "benchmark://kernels-v0/crc32"
@@ -197,3 +197,37 @@ def test_a_tcp_service_reads_no_files_of_its_machine(token_service, tmp_path: Pa
             env.reset(options={"benchmark": f"file://{program}"})
         env.reset(options={"benchmark": benchmark_from_file(program)})  # sent, not read
         env.step(0)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '#include "{secret}"\nint main(void) {{ return 0; }}\n',
+        'const char d[] = {{\n#embed "{secret}"\n}};\nint main(void) {{ return d[0]; }}\n',
+        '#include "../../../../../../../../..{secret}"\nint main(void) {{ return 0; }}\n',
+    ],
+    ids=["include", "embed", "relative"],
+)
+def test_a_remote_program_reads_no_file_of_the_service_machine(tmp_path, source) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n")
+    secret.chmod(0o600)
+    running = create_server("127.0.0.1:0", pool_size=0)
+    env = compiler_env.make("llvm-v0", service=running.address, token=running.token)
+    try:
+        program = compiler_env.benchmark_from_source(
+            source.format(secret=secret), cflags=["-std=c23"]
+        )
+        env.benchmark = program
+        with pytest.raises(InvalidArgument, match="not a file of the program") as refused:
+            env.reset()
+        assert "SECRET-HASH" not in str(refused.value)
+        # Its own headers and the system's are fine.
+        env.benchmark = compiler_env.benchmark_from_source(
+            '#include <stdio.h>\n#include "mine.h"\nint main(void) { return N; }\n',
+            headers={"mine.h": "#define N 3\n"},
+        )
+        env.reset()
+    finally:
+        env.close()
+        running.stop()
