@@ -36,8 +36,9 @@ from service.datasets.compile import CLANG_FLAGS, IR_SUFFIXES, compile_c
 from service.datasets.generators import generate, parse_seed
 from service.datasets.inline import resolve_inline
 from service.datasets.manifests import Dataset, datasets, datasets_roots
+from service.llvm.module import Context
 from service.proto.constants import MAX_PROGRAM_BYTES
-from service.proto.errors import BenchmarkNotFound, ProgramTooLarge
+from service.proto.errors import BenchmarkInitError, BenchmarkNotFound, ProgramTooLarge
 
 __all__ = [
     "ALLOW_FILE_URIS_ENV",
@@ -176,5 +177,23 @@ def _file_benchmark(path: Path, uri: str) -> Benchmark:
     if path.suffix == ".c":
         return Benchmark(uri, compile_c([path], []))
     if path.suffix in IR_SUFFIXES:
-        return Benchmark(uri, path.read_bytes())
+        data = path.read_bytes()
+        if path.resolve() != path.absolute():
+            _check_parses_quietly(data, uri)
+        return Benchmark(uri, data)
     raise BenchmarkNotFound(f"{uri!r}: expected a .c, .ll or .bc file")
+
+
+def _check_parses_quietly(data: bytes, uri: str) -> None:
+    """Refuses IR reached through a link that does not parse, saying where and
+    why but not echoing the line: the link may point at a file that is not IR
+    at all (a secret), which LLVM's message would otherwise quote."""
+    with Context() as scratch:
+        try:
+            scratch.parse(data, uri).close()
+        except BenchmarkInitError as error:
+            first = str(error).splitlines()[0]
+            raise BenchmarkInitError(
+                f"{first} (the file is reached through a symbolic link; the offending line "
+                "is not shown)"
+            ) from None

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 import compiler_env
-from compiler_env.errors import InvalidArgument, ServiceUnavailable, Unauthenticated
+from compiler_env.errors import (
+    BenchmarkInitError,
+    InvalidArgument,
+    ServiceUnavailable,
+    Unauthenticated,
+)
 from service.server import RunningService, create_server
 
 CRC32 = "benchmark://kernels-v0/crc32"
@@ -231,3 +236,14 @@ def test_a_remote_program_reads_no_file_of_the_service_machine(tmp_path, source)
     finally:
         env.close()
         running.stop()
+
+
+def test_a_linked_file_that_is_not_ir_is_not_quoted(make_env, tmp_path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("root:SECRET-HASH:19000:0:99999:7:::\n")
+    link = tmp_path / "program.ll"
+    link.symlink_to(secret)
+    env = make_env("llvm-v0", benchmark=f"file://{link}")
+    with pytest.raises(BenchmarkInitError, match="1:1: error: expected top-level") as refused:
+        env.reset()
+    assert "SECRET-HASH" not in str(refused.value)
