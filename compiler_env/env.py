@@ -60,6 +60,10 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         tls_root_certificates: PEM certificates to trust: connect with TLS.
         retry: how to recover from lost workers and services (``RetryPolicy``).
         connect_timeout: how long to wait for a remote service to answer.
+        deadline: the wall-clock deadline, in seconds, of each request of this
+            env's session (None: the service's, 300 s by default; a longer one
+            is cut to the service's). A program past it raises
+            ``DeadlineExceeded`` at once, without a retry.
 
     >>> import compiler_env
     >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
@@ -83,6 +87,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         tls_root_certificates: bytes | None = None,
         retry: RetryPolicy | None = None,
         connect_timeout: float = 60.0,
+        deadline: float | None = None,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
@@ -93,11 +98,13 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             tls_root_certificates=tls_root_certificates,
             retry=retry,
             connect_timeout=connect_timeout,
+            deadline=deadline,
             render_mode=render_mode,
         )
         self._session = Session(
             ServiceRef(service, token, tls_root_certificates, connect_timeout),
             retry or RetryPolicy(),
+            deadline=deadline,
         )
         self._closed = False
         self.render_mode = render_mode

@@ -44,9 +44,12 @@ _CHANNEL_MARGIN = 5.0  # seconds past the service's deadline before a client giv
 class Session:
     """The session of one env: its id, worker channel, benchmark and action history."""
 
-    def __init__(self, service: ServiceRef, policy: RetryPolicy) -> None:
+    def __init__(
+        self, service: ServiceRef, policy: RetryPolicy, *, deadline: float | None = None
+    ) -> None:
         self.service = service
         self.policy = policy
+        self.deadline = deadline or 0.0  # of each request (0: the service's)
         self.owner = os.getpid()
         self.connection: Connection = service.connect()
         self.id: str | None = None
@@ -65,7 +68,9 @@ class Session:
     def start(self, benchmark: str, names: list[str]) -> pb.StartSessionReply:
         """Starts an episode; if it fails, the previous episode is kept."""
         self._adopt_if_forked()
-        request = pb.StartSessionRequest(benchmark=benchmark, observation_spaces=names)
+        request = pb.StartSessionRequest(
+            benchmark=benchmark, observation_spaces=names, deadline_seconds=self.deadline
+        )
         try:
             reply = self._retrying(lambda: self._start(request), fresh=True)
         except CompilerEnvError as error:
@@ -94,7 +99,7 @@ class Session:
         if self.id is None and not self._lost:
             raise ResetRequired("call env.reset() before forking")
         reply = self._retrying(self._fork)
-        other = Session(self.service.copy(), self.policy)
+        other = Session(self.service.copy(), self.policy, deadline=self.deadline)
         other.benchmark = self.benchmark
         other.actions = list(self.actions)
         try:
@@ -267,7 +272,9 @@ class Session:
         self.end()
         self.connection = self.service.reconnect()
         if replay and self.benchmark is not None:
-            request = pb.StartSessionRequest(benchmark=self.benchmark, actions=self.actions)
+            request = pb.StartSessionRequest(
+                benchmark=self.benchmark, actions=self.actions, deadline_seconds=self.deadline
+            )
             reply = self.connection.call("StartSession", request)
             self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
             self.recoveries += 1

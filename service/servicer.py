@@ -168,7 +168,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 sessions = list(self.sessions.items())
             for session_id, worker in sessions:
                 if worker.alive() and worker.overdue():
-                    worker.kill(deadline_message(self.limits.request_timeout), deadline=True)
+                    worker.kill(deadline_message(worker.deadline), deadline=True)
                 elif worker.stopped():
                     worker.kill(
                         "the worker process was stopped (SIGSTOP or a debugger) and could not "
@@ -284,12 +284,15 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         with self._lock:
             self._check_room(client)  # before any work; checked again when it is added
         worker = self.pool.take()
+        if request.deadline_seconds > 0:
+            worker.deadline = min(request.deadline_seconds, self.limits.request_timeout)
         try:
             reply = worker.call(pb.WorkerRequest(start=request)).start
         except (CompilerCrashed, DeadlineExceeded):
             worker.stop()
             raise
         except BaseException:
+            worker.deadline = self.limits.request_timeout
             self.pool.put(worker)  # a bad benchmark: the worker itself is fine
             raise
         reply.session_id = self._add(worker, client)
@@ -337,6 +340,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
         with self._lock:
             self._check_room(client)
         worker = WorkerHandle(self.socket_dir, self.limits, env=self.pool.env, parent=parent)
+        worker.deadline = parent.deadline
         return pb.ForkSessionReply(
             session_id=self._add(worker, client),
             worker_address=self._address(worker),

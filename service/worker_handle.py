@@ -101,8 +101,8 @@ def describe_exit(code: int | None, limits: SandboxLimits) -> str:
 def deadline_message(timeout: float) -> str:
     return (
         f"the worker did not answer within its deadline of {timeout:g} s and was killed; "
-        "a pass may loop forever on this program (the deadline is "
-        "SandboxLimits.request_timeout)"
+        "a pass may loop forever on this program (the deadline is the service's "
+        "SandboxLimits.request_timeout, or an env's shorter make(..., deadline=...))"
     )
 
 
@@ -166,6 +166,7 @@ class WorkerHandle:
         self.ended_because = ""  # set when the service ends the worker itself
         self.killed_at_deadline = False
         self.touched = time.monotonic()  # the last request the service passed on
+        self.deadline = limits.request_timeout  # of each request; a session may ask for less
         self._ready = False
         self.process: subprocess.Popen[bytes] | AdoptedProcess
         if parent is not None:
@@ -264,7 +265,7 @@ class WorkerHandle:
                 send_frame(self.control, request)
             except OSError:
                 pass  # the reply read below reports the death
-            reply = self._receive(timeout or self.limits.request_timeout)
+            reply = self._receive(timeout or self.deadline)
         if reply.code:
             raise from_status(reply.code, reply.error_type, reply.message)
         return reply
@@ -281,7 +282,7 @@ class WorkerHandle:
     def overdue(self) -> bool:
         """Whether the current request has run past the deadline."""
         try:
-            return self.stamp.busy_for() > self.limits.request_timeout
+            return self.stamp.busy_for() > self.deadline
         except ValueError:  # stopped meanwhile: its stamp is closed
             return False
 

@@ -97,16 +97,18 @@ class GetSpacesReply(_message.Message):
     def __init__(self, action_space: _Optional[_Union[ActionSpaceInfo, _Mapping]] = ..., observation_spaces: _Optional[_Iterable[_Union[ObservationSpaceInfo, _Mapping]]] = ...) -> None: ...
 
 class StartSessionRequest(_message.Message):
-    __slots__ = ("benchmark", "observation_spaces", "actions", "boot_id")
+    __slots__ = ("benchmark", "observation_spaces", "actions", "boot_id", "deadline_seconds")
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     benchmark: str
     observation_spaces: _containers.RepeatedScalarFieldContainer[str]
     actions: _containers.RepeatedScalarFieldContainer[int]
     boot_id: str
-    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ..., boot_id: _Optional[str] = ...) -> None: ...
+    deadline_seconds: float
+    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ..., boot_id: _Optional[str] = ..., deadline_seconds: _Optional[float] = ...) -> None: ...
 
 class StartSessionReply(_message.Message):
     __slots__ = ("session_id", "observations", "worker_address", "benchmark", "worker_pid", "boot_id")

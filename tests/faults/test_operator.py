@@ -105,15 +105,17 @@ def test_a_compile_past_its_deadline_leaves_no_clang_zombie_or_orphan() -> None:
         running.stop()
 
 
-def test_a_reset_past_its_deadline_is_tried_once() -> None:
-    limits = SandboxLimits(request_timeout=DEADLINE, address_space_mib=MEMORY_MIB)
-    running = create_server(pool_size=0, limits=limits)
+def test_a_reset_past_an_envs_deadline_is_tried_once() -> None:
+    running = create_server(pool_size=0)  # the service's deadline: 300 s
     slow = compiler_env.benchmark_from_source(SLOW_C)
-    env = compiler_env.make("llvm-v0", benchmark=BENCHMARK, service=running.address)
+    env = compiler_env.make(
+        "llvm-v0", benchmark=BENCHMARK, service=running.address, deadline=DEADLINE
+    )
     try:
         env.reset()
-        with pytest.raises(DeadlineExceeded, match="past its deadline \\(tried once"):
+        with pytest.raises(DeadlineExceeded, match="past its deadline \\(tried once") as error:
             env.reset(options={"benchmark": slow})
+        assert f"deadline of {DEADLINE:g} s" in str(error.value)
         assert env.benchmark == BENCHMARK  # the episode before is kept
         env.step(env.action_space.index("mem2reg"))
     finally:
