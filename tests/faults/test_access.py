@@ -247,3 +247,37 @@ def test_a_linked_file_that_is_not_ir_is_not_quoted(make_env, tmp_path) -> None:
     with pytest.raises(BenchmarkInitError, match="1:1: error: expected top-level") as refused:
         env.reset()
     assert "SECRET-HASH" not in str(refused.value)
+
+
+def test_another_local_user_is_refused_by_a_default_tcp_service() -> None:
+    import grpc
+
+    from service.proto import compiler_env_pb2 as pb
+    from service.proto import compiler_env_pb2_grpc as pb_grpc
+
+    def version(address: str) -> grpc.StatusCode:
+        with grpc.insecure_channel(address) as channel:
+            try:
+                pb_grpc.CompilerServiceStub(channel).GetVersion(pb.GetVersionRequest(), timeout=10)
+            except grpc.RpcError as error:
+                return error.code()  # type: ignore[attr-defined, no-any-return]
+        return grpc.StatusCode.OK
+
+    running = create_server("127.0.0.1:0", pool_size=0)  # no token given: one is made
+    try:
+        assert version(running.address) == grpc.StatusCode.UNAUTHENTICATED  # warms gRPC up
+        child = os.fork()
+        if child == 0:  # another user: "nobody" (this process can only be itself otherwise)
+            status = 3
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                refused = version(running.address) == grpc.StatusCode.UNAUTHENTICATED
+                status = 0 if refused and (os.getuid() == 65534 or os.geteuid() != 0) else 1
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        running.stop()
