@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 import grpc
@@ -144,7 +145,8 @@ class Connection:
                     "it closed the connection at once, as a TLS service does to a plain "
                     "client: pass tls_root_certificates=<PEM> if it serves TLS"
                 )
-            if "connection refused" in details:
+            host = self.address.rsplit(":", 1)[0].strip("[]")
+            if "connection refused" in details and _is_ip(host):  # a name may have several
                 return (
                     "nothing listens there; is it running? "
                     "(start one with: python -m service --tcp PORT)"
@@ -197,6 +199,14 @@ class Connection:
             except CompilerEnvError:
                 pass
         self.channel.close()
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _translate(error: grpc.RpcError, address: str) -> CompilerEnvError:

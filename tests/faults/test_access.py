@@ -159,6 +159,8 @@ def test_tls_on_loopback(certificate) -> None:
             assert env.observation["IrInstructionCount"] > 0
         # A plain-text client cannot talk to it, and is told why.
         with pytest.raises(ServiceUnavailable, match="pass tls_root_certificates"):
+            compiler_env.make("llvm-v0", service=running.address, token="t", connect_timeout=2)
+        with pytest.raises(ServiceUnavailable, match="no compiler service answered"):
             compiler_env.make("llvm-v0", service=f"localhost:{port}", token="t", connect_timeout=2)
     finally:
         running.stop()
