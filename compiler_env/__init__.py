@@ -22,6 +22,7 @@ from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
 from compiler_env.state import CompilerEnvState
 from service.proto.constants import VERSION
+from service.sandbox import SandboxLimits
 
 __all__ = [
     "ENV_SPECS",
@@ -32,6 +33,7 @@ __all__ = [
     "Datasets",
     "Reward",
     "RetryPolicy",
+    "SandboxLimits",
     "SeedUris",
     "benchmark_from_dir",
     "benchmark_from_file",

@@ -21,7 +21,14 @@ from compiler_env.spaces import ActionSpace, Described, decode, make_observation
 from compiler_env.state import CompilerEnvState
 from compiler_env.views import ObservationView, RewardView
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import CompilerEnvError, EnvClosed, InvalidAction, UnknownSpace
+from service.proto.errors import (
+    CompilerEnvError,
+    EnvClosed,
+    InvalidAction,
+    InvalidArgument,
+    UnknownSpace,
+)
+from service.sandbox import SandboxLimits
 
 __all__ = ["DEFAULT_BENCHMARK", "CompilerEnv", "SessionInfo"]
 
@@ -60,6 +67,9 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         tls_root_certificates: PEM certificates to trust: connect with TLS.
         retry: how to recover from lost workers and services (``RetryPolicy``).
         connect_timeout: how long to wait for a remote service to answer.
+        limits: the sandbox limits (``SandboxLimits``) of the workers of a local
+            service: envs with the same limits share a local service of their
+            own. A remote service has its operator's limits.
         deadline: the wall-clock deadline, in seconds, of each request of this
             env's session (None: the service's, 300 s by default; a longer one
             is cut to the service's). A program past it raises
@@ -87,10 +97,16 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         tls_root_certificates: bytes | None = None,
         retry: RetryPolicy | None = None,
         connect_timeout: float = 60.0,
+        limits: SandboxLimits | None = None,
         deadline: float | None = None,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
+        if limits is not None and service is not None:
+            raise InvalidArgument(
+                "limits= sets the sandbox of a local service; a remote service has the limits "
+                "its operator gave it (python -m service --address-space-mib ...)"
+            )
         self._config: dict[str, Any] = dict(
             observation_space=observation_space,
             service=service,
@@ -98,11 +114,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             tls_root_certificates=tls_root_certificates,
             retry=retry,
             connect_timeout=connect_timeout,
+            limits=limits,
             deadline=deadline,
             render_mode=render_mode,
         )
         self._session = Session(
-            ServiceRef(service, token, tls_root_certificates, connect_timeout),
+            ServiceRef(service, token, tls_root_certificates, connect_timeout, limits),
             retry or RetryPolicy(),
             deadline=deadline,
         )

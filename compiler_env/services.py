@@ -20,6 +20,7 @@ from pathlib import Path
 
 from compiler_env.connection import Connection
 from service.proto.errors import ServiceUnavailable
+from service.sandbox import SandboxLimits
 
 __all__ = ["LOCAL", "LocalService", "LocalServices", "ServiceRef"]
 
@@ -36,10 +37,10 @@ def keep_inherited(thing: object) -> None:
 class LocalService:
     """A service process started by this process (``python -m service``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, args: tuple[str, ...] = ()) -> None:
         self.owner = os.getpid()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "service", "--exit-with-parent"],
+            [sys.executable, "-m", "service", "--exit-with-parent", *args],
             stdout=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
@@ -94,9 +95,14 @@ class LocalService:
 
 
 class LocalServices:
-    """This process's shared local service: started by its first user, stopped with its last."""
+    """This process's shared local service: started by its first user, stopped with its last.
 
-    def __init__(self) -> None:
+    ``args``: flags of ``python -m service`` (e.g. sandbox limits) for a service
+    shared by the envs that asked for the same ones.
+    """
+
+    def __init__(self, args: tuple[str, ...] = ()) -> None:
+        self.args = args
         self._pid = os.getpid()
         self._lock = threading.Lock()
         self._service: LocalService | None = None
@@ -129,7 +135,7 @@ class LocalServices:
                 self._service = service = None  # its users move on as they reconnect
                 self._users = 0
             if service is None:
-                self._service = service = LocalService()
+                self._service = service = LocalService(self.args)
             self._users += 1
             return service.connection
 
@@ -164,6 +170,15 @@ class LocalServices:
 
 
 LOCAL = LocalServices()
+_LIMITED: dict[tuple[str, ...], LocalServices] = {}  # local services with other limits
+
+
+def local_services(limits: SandboxLimits | None) -> LocalServices:
+    """The registry of this process's local service with these sandbox limits."""
+    if limits is None or limits == SandboxLimits():
+        return LOCAL
+    args = tuple(limits.to_args())
+    return _LIMITED.setdefault(args, LocalServices(args))
 
 
 @dataclass
@@ -178,6 +193,7 @@ class ServiceRef:
     token: str | None = None
     root_certificates: bytes | None = None
     connect_timeout: float = 60.0
+    limits: SandboxLimits | None = None  # of a local service
 
     def __post_init__(self) -> None:
         self.connection: Connection | None = None
@@ -188,10 +204,15 @@ class ServiceRef:
     def local(self) -> bool:
         return self.address is None
 
+    @property
+    def registry(self) -> LocalServices:
+        """The local services this env shares (by its sandbox limits)."""
+        return local_services(self.limits)
+
     def connect(self) -> Connection:
         if self.connection is None:
             if self.local:
-                self.connection = LOCAL.acquire()
+                self.connection = self.registry.acquire()
             else:
                 assert self.address is not None
                 connection = Connection(
@@ -209,13 +230,13 @@ class ServiceRef:
     def reconnect(self) -> Connection:
         """A connection to a service that answers (restarting the local one if it died)."""
         if self.local:
-            current = LOCAL.current
+            current = self.registry.current
             if current is not None and self.connection is current.connection and current.alive():
                 return self.connection
             old, self.connection = self.connection, None
             connection = self.connect()
             if old is not None and old is not connection:
-                LOCAL.release(old)
+                self.registry.release(old)
             return connection
         connection = self.connect()
         connection.wait_ready(self.connect_timeout)
@@ -224,9 +245,11 @@ class ServiceRef:
 
     def copy(self) -> ServiceRef:
         """Another user of the same service (for a forked env)."""
-        other = ServiceRef(self.address, self.token, self.root_certificates, self.connect_timeout)
+        other = ServiceRef(
+            self.address, self.token, self.root_certificates, self.connect_timeout, self.limits
+        )
         if self.local:
-            other.connection = LOCAL.acquire()
+            other.connection = self.registry.acquire()
         elif self.connection is not None:
             other.connection = self.connection.copy()
         return other
@@ -241,7 +264,7 @@ class ServiceRef:
         if connection is None:
             return
         if self.local:
-            LOCAL.release(connection, blocking=blocking)
+            self.registry.release(connection, blocking=blocking)
         elif blocking:
             connection.close()
 

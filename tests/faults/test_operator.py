@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 import compiler_env
-from compiler_env.errors import BenchmarkInitError, CompilerEnvError, DeadlineExceeded
+from compiler_env.errors import (
+    BenchmarkInitError,
+    CompilerEnvError,
+    DeadlineExceeded,
+    InvalidArgument,
+)
 from service.sandbox import SandboxLimits
 from service.server import create_server
 from tests.helpers import BENCHMARK, DEADLINE, MEMORY_MIB, replayed_sha1
@@ -203,3 +208,18 @@ def test_baselines_are_computed_only_when_asked_for(monkeypatch, tmp_path) -> No
         ]
     finally:
         running.stop()
+
+
+def test_an_env_can_ask_for_its_own_sandbox_limits(capfd) -> None:
+    small = compiler_env.SandboxLimits(address_space_mib=64)
+    with pytest.raises(InvalidArgument, match="remote service has the limits"):
+        compiler_env.make("llvm-v0", service="127.0.0.1:1", limits=small)
+    with compiler_env.make("llvm-v0", benchmark=BENCHMARK, limits=small) as env:
+        with pytest.raises(CompilerEnvError, match="could not start: .*64 MiB of address space"):
+            env.reset()
+    roomy = compiler_env.SandboxLimits(address_space_mib=MEMORY_MIB)
+    with compiler_env.make("llvm-v0", benchmark=BENCHMARK, limits=roomy) as env:
+        env.reset()  # a local service of its own, with these limits
+        env.step(env.action_space.index("mem2reg"))
+        assert env.observation["IrSha1"] == replayed_sha1(None, BENCHMARK, env.actions)
+    assert "Traceback" not in capfd.readouterr().err
