@@ -73,15 +73,17 @@ class Session:
         )
         try:
             reply = self._retrying(lambda: self._start(request), fresh=True)
+            # The URI as given, not the service's short form: an inline:// URI carries
+            # its program, so a new or restarted service can replay it too.
+            self.benchmark, self.actions = benchmark, []
         except CompilerEnvError as error:
             self._keep_previous_episode()
             if isinstance(error, (CompilerCrashed, DeadlineExceeded)):
                 raise type(error)(_program_blamed(benchmark, error, self.tries)) from error
             raise
-        # The URI as given, not the service's short form: an inline:// URI carries
-        # its program, so a new or restarted service can replay it too.
-        self.benchmark = benchmark
-        self.actions = []
+        except BaseException:  # interrupted, perhaps after the worker replied
+            self._lose()
+            raise
         return reply
 
     def step(self, actions: list[int], names: list[str]) -> pb.StepReply:
@@ -89,8 +91,16 @@ class Session:
         self._adopt_if_forked()
         if self.id is None and not self._lost:
             raise ResetRequired("call env.reset() before stepping or observing")
-        reply = self._retrying(lambda: self._step(actions, names))
-        self.actions.extend(actions)
+        try:
+            reply = self._retrying(lambda: self._step(actions, names))
+            self.actions.extend(actions)
+        except CompilerEnvError:
+            raise
+        except BaseException:
+            # Interrupted (Ctrl-C), perhaps after the worker applied the actions but
+            # before they were recorded: whatever the worker holds, replay ``actions``.
+            self._lose()
+            raise
         return reply
 
     def fork(self) -> Session:
@@ -238,13 +248,22 @@ class Session:
             except CompilerEnvError:
                 raise
             except BaseException:  # interrupted: the worker may have run part of it
-                self._lost = True
-                if self._channel is not None:
-                    self._channel.close()
-                    self._channel = None
+                self._lose()
                 raise
         assert last is not None
         raise last
+
+    def _lose(self) -> None:
+        """Treats the session as lost: the next request restores it by replay.
+
+        A pending signal is handled at the interpreter's next check, which may
+        come after the worker's reply was read; so any interruption, wherever it
+        lands, leaves the session to be restored as ``actions`` records it.
+        """
+        self._lost = True
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
 
     def _explained(self, error: CompilerEnvError) -> CompilerEnvError:
         """The error, with the service's account of the worker's death if it has one."""

@@ -115,6 +115,30 @@ def test_ctrl_c_in_the_middle_of_a_step_keeps_the_episode_as_its_actions_say() -
     assert "Traceback" not in result.stderr  # no worker printed one
 
 
+def test_ctrl_c_handled_after_the_worker_replied_still_replays_the_recorded_episode(
+    make_env, service, monkeypatch
+) -> None:
+    """A pending signal runs at the interpreter's next check: here, just after the reply."""
+    from compiler_env.session import Session
+
+    env = make_env("llvm-v0", benchmark=BENCHMARK)
+    env.reset()
+    env.step(env.action_space.index("mem2reg"))
+    before = env.actions
+    real_retrying = Session._retrying
+
+    def replied_then_interrupted(self, request, **kwargs):
+        real_retrying(self, request, **kwargs)  # the worker applied the actions and replied
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Session, "_retrying", replied_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        env.step(env.action_space.index("gvn"))
+    monkeypatch.undo()
+    assert env.actions == before
+    assert env.observation["IrSha1"] == replayed_sha1(service.address, BENCHMARK, before)
+
+
 def test_copies_are_forks_and_pickles_replay(make_env) -> None:
     env = make_env("llvm-ic-v0", benchmark=BENCHMARK)
     env.reset()
