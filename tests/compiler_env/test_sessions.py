@@ -66,6 +66,9 @@ import os, signal, threading
 import compiler_env
 from service.sandbox import BusyStamp
 from tests.helpers import replayed_sha1
+# What a terminal or a notebook gives: Ctrl-C raises KeyboardInterrupt (a process
+# started in the background by a shell inherits SIGINT ignored instead).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 env = compiler_env.make("llvm-v0", benchmark={MEDIUM!r})
 env.reset()
 env.step(env.action_space.index("mem2reg"))
