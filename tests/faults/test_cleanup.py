@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 
 import numpy as np
 
@@ -71,6 +72,10 @@ def test_nothing_left_after_crashes() -> None:
     env.step(0)
     local.process.kill()  # ...and a service crash
     local.process.wait()
+    for _ in range(50):  # its workers leave within a second; until then a direct step works
+        if not worker_processes(directory):
+            break
+        time.sleep(0.1)
     env.step(1)
     assert services.LOCAL.current is not local and not directory.exists()
     new_directory = services.LOCAL.current.directory
