@@ -21,6 +21,7 @@ from compiler_env.spaces import ActionSpace, Described, decode, make_observation
 from compiler_env.state import CompilerEnvState
 from compiler_env.views import ObservationView, RewardView
 from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import OPT_TARGET_FLAGS
 from service.proto.errors import (
     CompilerEnvError,
     EnvClosed,
@@ -214,10 +215,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
 
         ``input.bc`` is the benchmark's unoptimized bitcode (``env.observation
         ["Bitcode"]`` right after ``reset()``); the command writes ``output.bc``.
+        Its flags configure ``opt``'s target machine as the service's.
         """
         major = self.compiler_version.split()[-1].split(".")[0]
         pipeline = ",invalidate<all>,".join(self.action_space.pipelines[a] for a in self.actions)
-        return f"opt-{major} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
+        flags = " ".join(OPT_TARGET_FLAGS)
+        return f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
 
     # -- the episode ----------------------------------------------------------------
 

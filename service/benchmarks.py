@@ -23,9 +23,11 @@ sources, the files they may include, the flags and the compiler version.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -67,10 +69,15 @@ _SCHEMES = (
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A program: its URI and its unoptimized bitcode (or IR text)."""
+    """A program: its URI and its unoptimized bitcode (or IR text).
+
+    ``rebuild`` gives a C program's frontend output at another level (``"O3"``),
+    for the baselines of that level; it is None for IR taken as given.
+    """
 
     uri: str
     bitcode: bytes = field(repr=False)
+    rebuild: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
 
     @property
     def sha1(self) -> str:
@@ -150,8 +157,10 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
         raise BenchmarkNotFound(f"{uri}: the source files {', '.join(missing)} do not exist")
     # An unpacked archive is named by its sha256 and does not change.
     tree_id = f"archive {dataset.sha256} {dataset.archive_root}" if dataset.url else None
-    bitcode = compile_c(sources, program.get("cflags", []), root=root, tree_id=tree_id)
-    return Benchmark(uri, bitcode)
+    build = functools.partial(
+        compile_c, sources, program.get("cflags", []), root=root, tree_id=tree_id
+    )
+    return Benchmark(uri, build(), rebuild=lambda level: build(level=level))
 
 
 def _file_benchmark(path: Path, uri: str) -> Benchmark:
@@ -175,7 +184,9 @@ def _file_benchmark(path: Path, uri: str) -> Benchmark:
             f"{path} is {path.stat().st_size} bytes; the limit is {MAX_PROGRAM_BYTES} bytes"
         )
     if path.suffix == ".c":
-        return Benchmark(uri, compile_c([path], []))
+        return Benchmark(
+            uri, compile_c([path], []), rebuild=lambda level: compile_c([path], [], level=level)
+        )
     if path.suffix in IR_SUFFIXES:
         data = path.read_bytes()
         if path.resolve() != path.absolute():

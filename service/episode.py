@@ -10,15 +10,14 @@ from typing import Any
 
 from service import observations
 from service.benchmarks import Benchmark, cache_dir
+from service.datasets.compile import START_LEVEL
 from service.llvm import features
 from service.llvm.actions import ActionTable
 from service.llvm.module import Context, Module, TargetMachine, host_target_machine
+from service.llvm.pipelines import LEVELS, clang_pipeline
 from service.llvm.toolchain import find_toolchain
 
 __all__ = ["Episode", "canonical_bitcode"]
-
-_PIPELINES = {"O0": "", "O3": "default<O3>", "Oz": "default<Oz>"}
-
 
 def canonical_bitcode(benchmark: Benchmark) -> bytes:
     """The benchmark as it reads back from bitcode written by this LLVM.
@@ -102,7 +101,7 @@ class Episode:
         return self.module.text_size(self.machine)
 
     def baseline(self, space: str, level: str) -> int:
-        """``space`` measured on the benchmark after ``default<level>`` (cached on disk).
+        """``space`` measured on the benchmark after clang's ``-<level>`` pipeline (cached).
 
         Only what is asked for is computed: a level's pipeline runs when one of
         its measures is first needed, and the object size (a code generation)
@@ -119,7 +118,7 @@ class Episode:
 
     def _baselines_path(self) -> Path:
         version = find_toolchain().version
-        return cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v2.json"
+        return cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v3.json"
 
     def _read_baselines(self) -> dict[str, int]:
         try:
@@ -135,11 +134,25 @@ class Episode:
         partial.write_text(json.dumps(merged))
         partial.replace(path)
 
+    def _start_of(self, level: str) -> bytes:
+        """The program where clang's optimizer starts at ``level``: for a C program,
+        its frontend output at that level; IR as it was given.
+
+        These are the bytes clang wrote, with the order of each value's uses that
+        clang's frontend left (bitcode records it), which code generation
+        depends on: re-written by the C API, the uses would be in another order.
+        """
+        if level in LEVELS and level != START_LEVEL and self.benchmark.rebuild is not None:
+            return self.benchmark.rebuild(level)
+        return self.benchmark.bitcode
+
     def _measure(self, space: str, level: str) -> int:
-        pipeline = _PIPELINES[level]
-        with Context() as scratch, scratch.parse(canonical_bitcode(self.benchmark)) as module:
-            if pipeline:
-                module.run_passes(pipeline, self.machine if module.triple else None)
+        """Runs the pipeline as clang does: with its target machine, and the
+        object emitted at the level's code generation level."""
+        codegen = LEVELS.get(level, 2)
+        with Context() as scratch, scratch.parse(self._start_of(level)) as module:
+            if level in LEVELS:
+                module.run_passes(clang_pipeline(level), self.machine if module.triple else None)
             if space == "IrInstructionCount":
                 return features.instruction_count(module)
-            return module.text_size(self.machine)
+            return module.text_size(host_target_machine(module.triple, codegen), in_place=True)

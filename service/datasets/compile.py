@@ -1,8 +1,10 @@
 """Turning C sources and IR files into one module of unoptimized LLVM bitcode.
 
 C is compiled with the clang of the LLVM installation in use (never the first
-``clang`` on ``PATH``), at ``-O0`` with ``optnone`` disabled so that passes
-apply; several inputs are linked into one module with ``llvm-link``. Each
+``clang`` on ``PATH``) where clang's optimizer starts: its frontend output at
+``-Oz`` with LLVM's passes disabled (``-Xclang -disable-llvm-passes``), so that
+functions carry what clang's ``-Oz`` gives them (``minsize optsize``, no
+``noinline``, lifetime markers, type-based alias metadata); several inputs are linked into one module with ``llvm-link``. Each
 compiler runs in the folder of the program with relative file names, so the
 bitcode does not depend on where the program is stored.
 
@@ -38,13 +40,29 @@ __all__ = [
     "MAX_ERROR_BYTES",
     "MAX_FINGERPRINT_ENTRIES",
     "NO_CONFIG_FLAG",
+    "START_LEVEL",
     "build_module",
     "compile_c",
+    "frontend_flags",
     "run_tool",
 ]
 
-#: Flags for unoptimized IR that optimization passes may still transform.
-CLANG_FLAGS = ("-O0", "-Xclang", "-disable-O0-optnone", "-emit-llvm", "-c", "-std=c11", "-w")
+#: The level whose frontend output an episode starts from.
+START_LEVEL = "Oz"
+
+
+def frontend_flags(level: str = START_LEVEL) -> tuple[str, ...]:
+    """Flags for clang's frontend output at ``-<level>``, before any LLVM pass runs.
+
+    The level changes more than attributes: headers see other macros (glibc's
+    ``bsearch`` is an inline function when ``__OPTIMIZE__`` is set and
+    ``__OPTIMIZE_SIZE__`` is not), so each level is compiled on its own.
+    """
+    return (f"-{level}", "-Xclang", "-disable-llvm-passes", "-emit-llvm", "-c", "-std=c11", "-w")
+
+
+#: Flags for the starting programs: clang's frontend output at -Oz.
+CLANG_FLAGS = frontend_flags()
 #: Seconds one compiler or linker run may take.
 COMPILE_TIMEOUT = 300.0
 #: Inputs taken as LLVM IR (text or bitcode) rather than compiled.
@@ -105,7 +123,12 @@ def run_tool(
 
 
 def build_module(
-    root: Path, inputs: Sequence[str], cflags: Sequence[str] = (), *, confined: bool = False
+    root: Path,
+    inputs: Sequence[str],
+    cflags: Sequence[str] = (),
+    *,
+    confined: bool = False,
+    level: str = START_LEVEL,
 ) -> bytes:
     """Compiles and links files of ``root`` into one module (not cached).
 
@@ -117,6 +140,7 @@ def build_module(
         confined: the files may ``#include`` or ``#embed`` only files under
             ``root`` and the system headers (a program from a remote client);
             checked by a preprocessing pass that lists them, before compiling.
+        level: the optimization level of clang's frontend (``frontend_flags``).
 
     Returns:
         The bitcode, or the bytes of the only input when it is a single IR file.
@@ -145,7 +169,7 @@ def build_module(
             if confined:
                 _check_reads(root, name, source, cflags)
             command = [
-                str(toolchain.tool("clang")), NO_CONFIG_FLAG, *CLANG_FLAGS, *cflags,
+                str(toolchain.tool("clang")), NO_CONFIG_FLAG, *frontend_flags(level), *cflags,
                 "-o", str(out), "--", source,
             ]  # fmt: skip
             run_tool(command, what="compilation", cwd=root)
@@ -202,6 +226,7 @@ def compile_c(
     *,
     root: Path | None = None,
     tree_id: str | None = None,
+    level: str = START_LEVEL,
 ) -> bytes:
     """Compiles C sources into one module of unoptimized bitcode (cached on disk).
 
@@ -218,6 +243,7 @@ def compile_c(
         tree_id: names the content of ``root``'s folder tree when it cannot
             change (e.g. an unpacked archive's sha256); it then replaces the
             look at the tree's files in the key.
+        level: the optimization level of clang's frontend (``frontend_flags``).
     """
     sources = [Path(s).resolve() for s in sources]
     if root is None:
@@ -225,7 +251,7 @@ def compile_c(
     root = root.resolve()
     names = [os.path.relpath(s, root) for s in sources]
     key = hashlib.sha256(find_toolchain().version.encode() + b"\0")
-    for flag in (*CLANG_FLAGS, "\0", *cflags):
+    for flag in (*frontend_flags(level), "\0", *cflags):
         key.update(flag.encode() + b"\0")
     for name, source in zip(names, sources):
         key.update(os.fsencode(name) + b"\0" + source.read_bytes() + b"\0")
@@ -234,10 +260,10 @@ def compile_c(
     else:
         tree = _fingerprint(root, _include_folders(root, cflags))
         if tree is None:
-            return build_module(root, names, cflags)
+            return build_module(root, names, cflags, level=level)
         key.update(b"files\0" + tree)
     path = cache_dir() / "bitcode" / f"{key.hexdigest()}.bc"
-    return cached(path, lambda: build_module(root, names, cflags))
+    return cached(path, lambda: build_module(root, names, cflags, level=level))
 
 
 def _include_folders(root: Path, cflags: Sequence[str]) -> list[Path]:

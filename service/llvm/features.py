@@ -32,6 +32,7 @@ __all__ = [
     "instcount_python",
     "instruction_count",
     "native_available",
+    "native_helper",
 ]
 
 #: LLVM 19's ``LLVMOpcode`` values (llvm-c/Core.h), in enum order.
@@ -97,6 +98,15 @@ def _native() -> ctypes.CDLL | None:
                 getattr(helper, name).argtypes = []
             helper.cenv_autophase_name.restype = ctypes.c_char_p
             helper.cenv_autophase_name.argtypes = [ctypes.c_int]
+            if not hasattr(helper, "cenv_emit_object"):
+                raise CompilerNotFound(f"{path} is from an older version; reinstall the package")
+            helper.cenv_emit_object.restype = ctypes.c_int
+            helper.cenv_emit_object.argtypes = [
+                binding.ModuleRef,
+                binding.TargetMachineRef,
+                ctypes.POINTER(binding.MemoryBufferRef),
+                ctypes.POINTER(ctypes.c_void_p),
+            ]
             if helper.cenv_max_opcode() < _MAX_OPCODE:
                 raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
             if native_autophase_names(helper) != AUTOPHASE_FEATURES:
@@ -112,6 +122,11 @@ def native_autophase_names(helper: ctypes.CDLL) -> tuple[str, ...]:
     """The Autophase feature names as the native helper orders them."""
     names = (helper.cenv_autophase_name(i) for i in range(helper.cenv_autophase_size()))
     return tuple(name.decode() for name in names)
+
+
+def native_helper() -> ctypes.CDLL | None:
+    """The native helper, or None when it was not built."""
+    return _native()
 
 
 def native_available() -> bool:

@@ -161,30 +161,44 @@ class Module(Owner):
             lib().LLVMDisposePassBuilderOptions(options)
         consume_error(error)
 
-    def emit_object(self, machine: TargetMachine) -> bytes:
+    def emit_object(self, machine: TargetMachine, *, in_place: bool = False) -> bytes:
         """Compiles a copy of the module to a host object file.
 
         Code generation runs IR passes on the module it is given, so it gets a
-        clone: the module itself is left exactly as it was.
+        clone: the module itself is left exactly as it was. A clone lists each
+        value's uses in another order, which changes some of the code; with
+        ``in_place`` (for a module that is not used afterwards) the module itself
+        is compiled, as clang compiles its own. The native helper
+        emits it as clang does, with the library information of the module's
+        triple; without the helper, LLVM's C API emits it with none, which gives
+        other code wherever a library call is involved.
         """
+        from service.llvm.features import native_helper  # it imports this module
+
+        helper = native_helper()
         message = ctypes.c_void_p()
         buffer = binding.MemoryBufferRef()
-        with self.clone() as copy:
-            failed = lib().LLVMTargetMachineEmitToMemoryBuffer(
-                machine.handle,
-                copy.handle,
-                _LLVM_OBJECT_FILE,
-                ctypes.byref(message),
-                ctypes.byref(buffer),
-            )
+        with self.clone() if not in_place else _Borrowed(self) as copy:
+            if helper is not None:
+                failed = helper.cenv_emit_object(
+                    copy.handle, machine.handle, ctypes.byref(buffer), ctypes.byref(message)
+                )
+            else:
+                failed = lib().LLVMTargetMachineEmitToMemoryBuffer(
+                    machine.handle,
+                    copy.handle,
+                    _LLVM_OBJECT_FILE,
+                    ctypes.byref(message),
+                    ctypes.byref(buffer),
+                )
         text = consume_message(message.value)
         if failed:
             raise LlvmError(f"code generation failed: {text}")
         return _take_buffer(buffer)
 
-    def text_size(self, machine: TargetMachine) -> int:
+    def text_size(self, machine: TargetMachine, *, in_place: bool = False) -> int:
         """The size in bytes of the ``.text`` sections of the module's object file."""
-        data = self.emit_object(machine)
+        data = self.emit_object(machine, in_place=in_place)
         buffer = lib().LLVMCreateMemoryBufferWithMemoryRangeCopy(data, len(data), b"object")
         message = ctypes.c_void_p()
         binary = lib().LLVMCreateBinary(buffer, self.context.handle, ctypes.byref(message))
@@ -197,6 +211,19 @@ class Module(Owner):
             if binary:
                 lib().LLVMDisposeBinary(binary)
             lib().LLVMDisposeMemoryBuffer(buffer)
+
+
+class _Borrowed:
+    """A module used as it is where a clone would be (the ``with`` leaves it open)."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+
+    def __enter__(self) -> Module:
+        return self.module
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 def _text_section_bytes(binary: Any) -> int:
@@ -221,10 +248,21 @@ def _take_buffer(buffer: Any) -> bytes:
         lib().LLVMDisposeMemoryBuffer(buffer)
 
 
-class TargetMachine(Owner):
-    """A target machine for a triple, configured as LLVM's ``opt`` and ``llc`` do by default."""
+#: The relocation model of clang's output on the supported hosts (Debian's clang
+#: builds position-independent executables by default): ``LLVMRelocPIC``.
+_RELOC_PIC = 2
 
-    def __init__(self, triple: str) -> None:
+
+class TargetMachine(Owner):
+    """A target machine for a triple, configured as clang's backend configures it.
+
+    Clang makes position-independent code (``-relocation-model=pic`` for ``opt``),
+    and its code generation level is 3 at ``-O3`` and 2 at ``-O1``, ``-O2``,
+    ``-Os`` and ``-Oz``. The relocation model also changes what passes do (the
+    inliner's costs), so every pass and every measure uses such a machine.
+    """
+
+    def __init__(self, triple: str, level: int = 2) -> None:
         target = binding.TargetRef()
         message = ctypes.c_void_p()
         failed = lib().LLVMGetTargetFromTriple(
@@ -233,21 +271,26 @@ class TargetMachine(Owner):
         text = consume_message(message.value)
         if failed:
             raise LlvmError(f"no LLVM target for triple {triple!r}: {text}")
-        # Optimization level Default (2), relocation model Default (0), code model Default (0).
-        super().__init__(lib().LLVMCreateTargetMachine(target, triple.encode(), b"", b"", 2, 0, 0))
+        # CPU and features "": each function names its own ("target-cpu" attributes).
+        handle = lib().LLVMCreateTargetMachine(
+            target, triple.encode(), b"", b"", level, _RELOC_PIC, 0
+        )
+        super().__init__(handle)
         self.triple = triple
+        self.level = level
 
     def _dispose(self, handle: Any) -> None:
         lib().LLVMDisposeTargetMachine(handle)
 
 
-_machines: dict[str, TargetMachine] = {}
+_machines: dict[tuple[str, int], TargetMachine] = {}
 
 
-def host_target_machine(triple: str = "") -> TargetMachine:
-    """A shared target machine for ``triple`` (default: the host's), made once."""
+def host_target_machine(triple: str = "", level: int = 2) -> TargetMachine:
+    """A shared target machine for ``triple`` (default: the host's) at a code
+    generation ``level``, made once."""
     if not triple:
         triple = consume_message(lib().LLVMGetDefaultTargetTriple())
-    if triple not in _machines:
-        _machines[triple] = TargetMachine(triple)
-    return _machines[triple]
+    if (triple, level) not in _machines:
+        _machines[triple, level] = TargetMachine(triple, level)
+    return _machines[triple, level]

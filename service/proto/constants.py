@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MAX_PROGRAM_BYTES", "MAX_SEED", "PROTOCOL_VERSION", "VERSION"]
+__all__ = ["MAX_PROGRAM_BYTES", "MAX_SEED", "OPT_TARGET_FLAGS", "PROTOCOL_VERSION", "VERSION"]
 
 #: The version of this distribution (client and service alike).
 VERSION = "0.1.0"
@@ -12,3 +12,6 @@ PROTOCOL_VERSION = 3
 MAX_PROGRAM_BYTES = 64 * 1024 * 1024
 #: The largest seed of a generator dataset.
 MAX_SEED = 2**32 - 1
+#: The ``opt`` flags that configure its target machine as the service's (clang's):
+#: position-independent code, which changes what some passes do (inlining costs).
+OPT_TARGET_FLAGS = ("-relocation-model=pic",)

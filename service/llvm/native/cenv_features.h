@@ -51,12 +51,16 @@
  *   lib.cenv_max_opcode.restype     = c_int      cenv_max_opcode getters)
  *   lib.cenv_autophase_name.argtypes = [c_int]
  *   lib.cenv_autophase_name.restype  = c_char_p
+ *   lib.cenv_emit_object.argtypes = [c_void_p, c_void_p, POINTER(c_void_p),
+ *                                    POINTER(c_void_p)]
+ *   lib.cenv_emit_object.restype  = c_int
  */
 #ifndef CENV_LLVM_NATIVE_FEATURES_H
 #define CENV_LLVM_NATIVE_FEATURES_H
 
 #include <stdint.h>
 
+#include <llvm-c/TargetMachine.h>
 #include <llvm-c/Types.h>
 
 #ifdef __cplusplus
@@ -197,6 +201,17 @@ CENV_API int cenv_autophase_size(void);   /* CENV_AUTOPHASE_SIZE (56) */
  * NULL when i is out of range.  Lets callers check the feature order.
  */
 CENV_API const char *cenv_autophase_name(int i);
+
+/*
+ * Compiles module `m` to an object file with target machine `tm`, as clang's
+ * backend does: with the library information of the module's triple (the C
+ * API's own emission has none, so it treats every library call as unknown and
+ * gives other code).  Code generation changes the module: pass a copy.
+ * Returns 0 and sets *object (free with LLVMDisposeMemoryBuffer), or returns 1
+ * and sets *error (free with LLVMDisposeMessage).
+ */
+CENV_API int cenv_emit_object(LLVMModuleRef m, LLVMTargetMachineRef tm,
+                              LLVMMemoryBufferRef *object, char **error);
 
 #ifdef __cplusplus
 }
