@@ -3,7 +3,7 @@
 At every step, try each action on the current sequence and keep the one that
 removes the most instructions; stop when none helps. Prints, per benchmark, the
 instruction count reached and the episode's IrInstructionCountOz reward (1.0
-means as small as LLVM's -Oz; above 1.0 is smaller than -Oz).
+means as small as clang's own -Oz; above 1.0 is smaller than -Oz).
 
     python examples/greedy_search.py --benchmarks 3 --steps 8
 """

@@ -19,6 +19,7 @@ from service.llvm.toolchain import find_toolchain
 
 __all__ = ["Episode", "canonical_bitcode"]
 
+
 def canonical_bitcode(benchmark: Benchmark) -> bytes:
     """The benchmark as it reads back from bitcode written by this LLVM.
 

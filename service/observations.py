@@ -157,7 +157,8 @@ def _specs() -> dict[str, ObservationSpec]:
             ObservationSpec(
                 f"IrInstructionCount{level}",
                 "int64",
-                f"IrInstructionCount of the benchmark after LLVM's default<{level}> pipeline"
+                f"IrInstructionCount of the benchmark through clang's -{level} "
+                "(docs/datasets.md, Baselines)"
                 if level != "O0"
                 else "IrInstructionCount of the unoptimized benchmark",
                 functools.partial(_baseline, "IrInstructionCount", level),
@@ -167,7 +168,7 @@ def _specs() -> dict[str, ObservationSpec]:
             ObservationSpec(
                 f"ObjectTextSize{level}",
                 "int64",
-                f"ObjectTextSizeBytes of the benchmark after default<{level}>"
+                f"ObjectTextSizeBytes of the benchmark through clang's -{level} -c"
                 if level != "O0"
                 else "ObjectTextSizeBytes of the unoptimized benchmark",
                 functools.partial(_baseline, "ObjectTextSizeBytes", level),

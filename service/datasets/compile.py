@@ -4,9 +4,10 @@ C is compiled with the clang of the LLVM installation in use (never the first
 ``clang`` on ``PATH``) where clang's optimizer starts: its frontend output at
 ``-Oz`` with LLVM's passes disabled (``-Xclang -disable-llvm-passes``), so that
 functions carry what clang's ``-Oz`` gives them (``minsize optsize``, no
-``noinline``, lifetime markers, type-based alias metadata); several inputs are linked into one module with ``llvm-link``. Each
-compiler runs in the folder of the program with relative file names, so the
-bitcode does not depend on where the program is stored.
+``noinline``, lifetime markers, type-based alias metadata); several inputs
+are linked into one module with ``llvm-link``. Each compiler runs in the
+folder of the program with relative file names, so the bitcode does not depend
+on where the program is stored.
 
 No clang run reads a configuration file (``--no-default-config``), input file
 names are passed after ``--`` so that none is taken as an option, and a C file

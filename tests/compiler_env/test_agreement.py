@@ -12,6 +12,8 @@ import pytest
 import compiler_env
 from service.llvm import features
 from service.llvm.module import Context
+from service.llvm.pipelines import clang_pipeline
+from service.proto.constants import OPT_TARGET_FLAGS
 from service.server import create_server
 from tests.helpers import KERNELS, opt
 
@@ -69,11 +71,14 @@ def test_commandline_reproduces_the_ir_with_opt(
 
 
 @pytest.mark.parametrize("uri", KERNELS)
-def test_oz_baseline_is_opts_default_oz(make_env, toolchain, tmp_path: Path, uri) -> None:
+def test_oz_baseline_is_opt_with_clangs_oz_pipeline(
+    make_env, toolchain, tmp_path: Path, uri
+) -> None:
     env = make_env("llvm-v0", benchmark=uri)
     env.reset()
     (tmp_path / "input.bc").write_bytes(env.observation["Bitcode"])
-    opt(toolchain, ["-passes=default<Oz>", "input.bc", "-o", "oz.bc"], tmp_path)
+    passes = f"-passes={clang_pipeline('Oz')}"
+    opt(toolchain, [*OPT_TARGET_FLAGS, passes, "input.bc", "-o", "oz.bc"], tmp_path)
     with Context() as context, context.parse((tmp_path / "oz.bc").read_bytes()) as module:
         assert env.observation["IrInstructionCountOz"] == features.instruction_count(module)
 
