@@ -80,7 +80,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
     ...     _ = env.reset()
     ...     _, reward, terminated, truncated, _ = env.step(env.action_space.index("mem2reg"))
-    ...     reward > 0, env.commandline().startswith("opt-19 -passes='function(mem2reg)'")
+    ...     reward > 0, "-passes='function(mem2reg)'" in env.commandline()
     (True, True)
     """
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -61,11 +63,28 @@ def test_a_memory_blow_up_dies_with_a_clear_error(faulty_service) -> None:
         assert env.observation["IrSha1"] == bystander.observation["IrSha1"]
 
 
+#: A real LLVM 19 crash: loop-bound-split segfaults on this function (reduced
+#: from kernels-v0/dijkstra's -O0 IR after mem2reg; the file says how to see it).
+CRASHING = compiler_env.benchmark_from_file(
+    Path(__file__).parent / "data" / "loop-bound-split-crash.ll"
+)
+
+
+def test_the_crashing_program_crashes_opt(toolchain, tmp_path: Path) -> None:
+    """The reproducer recorded beside the test program shows the crash in ``opt``."""
+    path = Path(__file__).parent / "data" / "loop-bound-split-crash.ll"
+    result = subprocess.run(
+        [str(toolchain.tool("opt")), "-passes=function(loop-bound-split)", str(path),
+         "-o", str(tmp_path / "out.bc")],
+        capture_output=True,
+    )  # fmt: skip
+    assert result.returncode != 0  # negative: killed by the signal
+    assert b"Stack dump" in result.stderr
+
+
 def test_a_crash_every_time_truncates_and_the_env_stays_usable(service) -> None:
-    """A real LLVM 19 crash: loop-bound-split after mem2reg segfaults on dijkstra."""
-    with compiler_env.make(
-        "llvm-ic-v0", benchmark="benchmark://kernels-v0/dijkstra", service=service.address
-    ) as env:
+    """A real LLVM 19 crash: loop-bound-split segfaults on CRASHING."""
+    with compiler_env.make("llvm-ic-v0", benchmark=CRASHING, service=service.address) as env:
         env.reset()
         env.step(env.action_space.index("mem2reg"))
         reward = env.episode_reward
@@ -83,7 +102,7 @@ def test_a_crash_every_time_truncates_and_the_env_stays_usable(service) -> None:
 def test_the_crash_raises_when_asked(service) -> None:
     with compiler_env.make(
         "llvm-v0",
-        benchmark="benchmark://kernels-v0/dijkstra",
+        benchmark=CRASHING,
         service=service.address,
         retry=RetryPolicy(attempts=2, on_error="raise"),
     ) as env:
