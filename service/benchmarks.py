@@ -30,11 +30,17 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from service.datasets.archives import archive_folder
 from service.datasets.cache import cache_dir
-from service.datasets.compile import CLANG_FLAGS, IR_SUFFIXES, compile_c
+from service.datasets.compile import (
+    CLANG_FLAGS,
+    FRONTEND_LEVELS,
+    IR_SUFFIXES,
+    START_LEVEL,
+    compile_c,
+)
 from service.datasets.generators import generate, parse_seed
 from service.datasets.inline import resolve_inline
 from service.datasets.manifests import Dataset, datasets, datasets_roots
@@ -78,6 +84,8 @@ class Benchmark:
     uri: str
     bitcode: bytes = field(repr=False)
     rebuild: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
+    #: The level of clang's frontend that made ``bitcode`` (None: IR as given).
+    level: str | None = None
 
     @property
     def sha1(self) -> str:
@@ -95,20 +103,40 @@ def resolve(uri: str) -> Benchmark:
     if uri.startswith("inline://"):
         return Benchmark(*resolve_inline(uri, confined=not file_uris_allowed()))
     parsed = urlparse(uri)
+    level = _level(parsed.query, uri) if parsed.scheme in ("benchmark", "file") else None
     if parsed.scheme in ("benchmark", "generator"):
         dataset = _dataset(parsed.netloc, uri)
         name = parsed.path.lstrip("/")
         if parsed.scheme == "generator":
             return _generated(dataset, name, uri)
-        return _dataset_benchmark(dataset, name, uri)
+        return _dataset_benchmark(dataset, name, uri, level or START_LEVEL)
     if parsed.scheme == "file":
         if not file_uris_allowed():
             raise BenchmarkNotFound(
                 f"{uri[:200]!r}: this service does not read files of its machine; send the "
                 "program with compiler_env.benchmark_from_file(...)"
             )
-        return _file_benchmark(Path(unquote(parsed.path)), uri)
+        return _file_benchmark(Path(unquote(parsed.path)), uri, level)
     raise BenchmarkNotFound(f"unknown benchmark URI {uri[:200]!r}: expected {_SCHEMES}")
+
+
+def _level(query: str, uri: str) -> str | None:
+    """The ``level`` parameter of a URI's query (``?level=O3``), checked."""
+    if not query:
+        return None
+    fields = parse_qs(query, keep_blank_values=True)
+    level = fields.pop("level", [None])[-1]
+    if fields:
+        raise BenchmarkNotFound(
+            f"{uri[:200]!r}: unknown URI parameter {', '.join(sorted(fields))!r}; the one "
+            "parameter is level (e.g. ?level=O3)"
+        )
+    if level not in FRONTEND_LEVELS:
+        raise BenchmarkNotFound(
+            f"{uri[:200]!r}: level {level!r} is not a level of clang's frontend; use one "
+            f"of {', '.join(FRONTEND_LEVELS)}"
+        )
+    return level
 
 
 def file_uris_allowed() -> bool:
@@ -138,7 +166,7 @@ def _generated(dataset: Dataset, name: str, uri: str) -> Benchmark:
     return Benchmark(f"{dataset.uri_prefix}{seed}", generate(dataset, seed))
 
 
-def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
+def _dataset_benchmark(dataset: Dataset, name: str, uri: str, level: str) -> Benchmark:
     if dataset.unbounded:
         raise BenchmarkNotFound(
             f"{dataset.name} is a generator: its benchmarks are {dataset.uri_prefix}<seed>, "
@@ -160,10 +188,12 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str) -> Benchmark:
     build = functools.partial(
         compile_c, sources, program.get("cflags", []), root=root, tree_id=tree_id
     )
-    return Benchmark(uri, build(), rebuild=lambda level: build(level=level))
+    return Benchmark(
+        uri, build(level=level), rebuild=lambda other: build(level=other), level=level
+    )
 
 
-def _file_benchmark(path: Path, uri: str) -> Benchmark:
+def _file_benchmark(path: Path, uri: str, level: str | None = None) -> Benchmark:
     try:
         mode = path.stat().st_mode
     except OSError as error:  # missing, a dangling link, a symlink loop, no permission
@@ -184,8 +214,17 @@ def _file_benchmark(path: Path, uri: str) -> Benchmark:
             f"{path} is {path.stat().st_size} bytes; the limit is {MAX_PROGRAM_BYTES} bytes"
         )
     if path.suffix == ".c":
+        start = level or START_LEVEL
         return Benchmark(
-            uri, compile_c([path], []), rebuild=lambda level: compile_c([path], [], level=level)
+            uri,
+            compile_c([path], [], level=start),
+            rebuild=lambda other: compile_c([path], [], level=other),
+            level=start,
+        )
+    if level is not None:
+        raise BenchmarkNotFound(
+            f"{uri!r}: ?level= chooses the level of clang's frontend for a C program; "
+            "IR and bitcode are taken as given"
         )
     if path.suffix in IR_SUFFIXES:
         data = path.read_bytes()

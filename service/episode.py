@@ -10,7 +10,6 @@ from typing import Any
 
 from service import observations
 from service.benchmarks import Benchmark, cache_dir
-from service.datasets.compile import START_LEVEL
 from service.llvm import features
 from service.llvm.actions import ActionTable
 from service.llvm.module import Context, Module, TargetMachine, host_target_machine
@@ -143,9 +142,10 @@ class Episode:
         clang's frontend left (bitcode records it), which code generation
         depends on: re-written by the C API, the uses would be in another order.
         """
-        if level in LEVELS and level != START_LEVEL and self.benchmark.rebuild is not None:
-            return self.benchmark.rebuild(level)
-        return self.benchmark.bitcode
+        benchmark = self.benchmark
+        if level in LEVELS and level != benchmark.level and benchmark.rebuild is not None:
+            return benchmark.rebuild(level)
+        return benchmark.bitcode
 
     def _measure(self, space: str, level: str) -> int:
         """Runs the pipeline as clang does: with its target machine, and the

@@ -35,6 +35,7 @@ from service.sandbox import dies_with_parent
 
 __all__ = [
     "CLANG_FLAGS",
+    "FRONTEND_LEVELS",
     "COMPILE_TIMEOUT",
     "INCLUDABLE_SUFFIXES",
     "IR_SUFFIXES",
@@ -48,8 +49,11 @@ __all__ = [
     "run_tool",
 ]
 
-#: The level whose frontend output an episode starts from.
+#: The level whose frontend output an episode starts from, unless a benchmark
+#: URI says another (``?level=O3``).
 START_LEVEL = "Oz"
+#: The levels of clang's frontend a C benchmark may start from.
+FRONTEND_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")
 
 
 def frontend_flags(level: str = START_LEVEL) -> tuple[str, ...]:
@@ -57,9 +61,21 @@ def frontend_flags(level: str = START_LEVEL) -> tuple[str, ...]:
 
     The level changes more than attributes: headers see other macros (glibc's
     ``bsearch`` is an inline function when ``__OPTIMIZE__`` is set and
-    ``__OPTIMIZE_SIZE__`` is not), so each level is compiled on its own.
+    ``__OPTIMIZE_SIZE__`` is not), so each level is compiled on its own. At
+    ``O0``, ``optnone`` is left out, so that passes still apply.
     """
-    return (f"-{level}", "-Xclang", "-disable-llvm-passes", "-emit-llvm", "-c", "-std=c11", "-w")
+    # At -O0 the frontend marks every function optnone, which passes respect.
+    keep = ("-Xclang", "-disable-O0-optnone") if level == "O0" else ()
+    return (
+        f"-{level}",
+        "-Xclang",
+        "-disable-llvm-passes",
+        *keep,
+        "-emit-llvm",
+        "-c",
+        "-std=c11",
+        "-w",
+    )
 
 
 #: Flags for the starting programs: clang's frontend output at -Oz.

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
+
+from compiler_env.errors import BenchmarkNotFound
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = json.loads((ROOT / "datasets" / "kernels-v0" / "manifest.json").read_text())
@@ -81,3 +84,44 @@ def test_ipo_actions_change_most_kernels(make_env, action: str) -> None:
         env.step(env.action_space.index(action))
         changed += env.observation["IrSha1"] != before
     assert changed >= 0.9 * len(PROGRAMS)
+
+
+def test_a_uri_chooses_the_starting_level_and_baselines_stay_clangs(make_env) -> None:
+    """binary_search's headers differ per level (glibc's inline bsearch at -O3)."""
+    env = make_env("llvm-v0")
+    counts = {}
+    for level in ("", "?level=Oz", "?level=O3", "?level=O0"):
+        uri = f"benchmark://kernels-v0/binary_search{level}"
+        env.reset(options={"benchmark": uri})
+        assert env.state.benchmark == uri
+        counts[level] = int(env.observation["IrInstructionCount"])
+        clang = PROGRAMS["binary_search"]["clang"]
+        assert int(env.observation["IrInstructionCountOz"]) == clang["Oz"]["instructions"]
+        assert int(env.observation["IrInstructionCountO3"]) == clang["O3"]["instructions"]
+        assert int(env.observation["ObjectTextSizeO3"]) == clang["O3"]["text_bytes"]
+    assert counts[""] == counts["?level=Oz"]
+    assert len({counts[""], counts["?level=O3"], counts["?level=O0"]}) == 3
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("benchmark://kernels-v0/crc32?level=O7", "use one of O0, O1, O2, O3, Os, Oz"),
+        ("benchmark://kernels-v0/crc32?lvl=O3", "unknown URI parameter 'lvl'"),
+    ],
+)
+def test_a_bad_level_says_what_to_use(make_env, uri: str, message: str) -> None:
+    env = make_env("llvm-v0", benchmark="benchmark://kernels-v0/crc32")
+    env.reset()
+    before = env.observation["IrSha1"]
+    with pytest.raises(BenchmarkNotFound, match=re.escape(message)):
+        env.reset(options={"benchmark": uri})
+    assert env.observation["IrSha1"] == before  # the episode is kept
+
+
+def test_ir_files_take_no_level(make_env, tmp_path: Path) -> None:
+    path = tmp_path / "f.ll"
+    path.write_text("define i32 @f() {\n  ret i32 0\n}\n")
+    env = make_env("llvm-v0")
+    with pytest.raises(BenchmarkNotFound, match="taken as given"):
+        env.reset(options={"benchmark": f"file://{path}?level=O3"})
