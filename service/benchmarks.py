@@ -108,6 +108,12 @@ def resolve(uri: str) -> Benchmark:
         dataset = _dataset(parsed.netloc, uri)
         name = parsed.path.lstrip("/")
         if parsed.scheme == "generator":
+            if parsed.query:
+                raise BenchmarkNotFound(
+                    f"{uri[:200]!r}: a generator URI takes no parameters (its programs start "
+                    f"from clang's -{START_LEVEL} frontend output); write {dataset.uri_prefix}"
+                    "<seed>"
+                )
             return _generated(dataset, name, uri)
         return _dataset_benchmark(dataset, name, uri, level or START_LEVEL)
     if parsed.scheme == "file":

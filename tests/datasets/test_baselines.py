@@ -108,6 +108,7 @@ def test_a_uri_chooses_the_starting_level_and_baselines_stay_clangs(make_env) ->
     [
         ("benchmark://kernels-v0/crc32?level=O7", "use one of O0, O1, O2, O3, Os, Oz"),
         ("benchmark://kernels-v0/crc32?lvl=O3", "unknown URI parameter 'lvl'"),
+        ("generator://llvm-stress-v0/1?level=O3", "a generator URI takes no parameters"),
     ],
 )
 def test_a_bad_level_says_what_to_use(make_env, uri: str, message: str) -> None:
