@@ -8,6 +8,7 @@ check that nothing leaks.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import sys
 from typing import Any, ClassVar, TypeVar
@@ -178,7 +179,7 @@ class Module(Owner):
         helper = native_helper()
         message = ctypes.c_void_p()
         buffer = binding.MemoryBufferRef()
-        with self.clone() if not in_place else _Borrowed(self) as copy:
+        with self.clone() if not in_place else contextlib.nullcontext(self) as copy:
             if helper is not None:
                 failed = helper.cenv_emit_object(
                     copy.handle, machine.handle, ctypes.byref(buffer), ctypes.byref(message)
@@ -211,19 +212,6 @@ class Module(Owner):
             if binary:
                 lib().LLVMDisposeBinary(binary)
             lib().LLVMDisposeMemoryBuffer(buffer)
-
-
-class _Borrowed:
-    """A module used as it is where a clone would be (the ``with`` leaves it open)."""
-
-    def __init__(self, module: Module) -> None:
-        self.module = module
-
-    def __enter__(self) -> Module:
-        return self.module
-
-    def __exit__(self, *exc: object) -> None:
-        pass
 
 
 def _text_section_bytes(binary: Any) -> int:
