@@ -63,7 +63,11 @@ def native_extensions():
     return [
         Extension(
             "service.llvm._native",
-            sources=["service/llvm/native/features.cpp", "service/llvm/native/emit.cpp"],
+            sources=[
+                "service/llvm/native/features.cpp",
+                "service/llvm/native/emit.cpp",
+                "service/llvm/native/instrument.cpp",
+            ],
             depends=["service/llvm/native/cenv_features.h"],
             language="c++",
             include_dirs=[include],

@@ -30,6 +30,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from service.datasets.archives import archive_folder
@@ -47,6 +48,7 @@ from service.datasets.manifests import Dataset, datasets, datasets_roots
 from service.llvm.module import Context
 from service.proto.constants import MAX_PROGRAM_BYTES
 from service.proto.errors import BenchmarkInitError, BenchmarkNotFound, ProgramTooLarge
+from service.runtime import REFERENCE_TIMEOUT, RunSpec
 
 __all__ = [
     "ALLOW_FILE_URIS_ENV",
@@ -86,6 +88,8 @@ class Benchmark:
     rebuild: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
     #: The level of clang's frontend that made ``bitcode`` (None: IR as given).
     level: str | None = None
+    #: How its program is linked and run (for runtimes and semantic validation).
+    run: RunSpec = RunSpec()
 
     @property
     def sha1(self) -> str:
@@ -169,7 +173,8 @@ def _generated(dataset: Dataset, name: str, uri: str) -> Benchmark:
             f"{dataset.name} is not a generator: its benchmarks are {dataset.uri_prefix}<name>"
         )
     seed = parse_seed(dataset, name, uri)
-    return Benchmark(f"{dataset.uri_prefix}{seed}", generate(dataset, seed))
+    spec = RunSpec(runnable=dataset.runnable)
+    return Benchmark(f"{dataset.uri_prefix}{seed}", generate(dataset, seed), run=spec)
 
 
 def _dataset_benchmark(dataset: Dataset, name: str, uri: str, level: str) -> Benchmark:
@@ -195,7 +200,26 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str, level: str) -> Ben
         compile_c, sources, program.get("cflags", []), root=root, tree_id=tree_id
     )
     return Benchmark(
-        uri, build(level=level), rebuild=lambda other: build(level=other), level=level
+        uri,
+        build(level=level),
+        rebuild=lambda other: build(level=other),
+        level=level,
+        run=_run_spec(dataset, program, root),
+    )
+
+
+def _run_spec(dataset: Dataset, program: dict[str, Any], root: Path) -> RunSpec:
+    """How a dataset's program is run: its manifest's ``args``, ``stdin`` (a file
+    relative to the dataset), ``link_flags`` and ``timeout_seconds``."""
+    stdin = b""
+    if program.get("stdin"):
+        stdin = (root / program["stdin"]).read_bytes()
+    return RunSpec(
+        args=tuple(str(arg) for arg in program.get("args", [])),
+        stdin=stdin,
+        link_flags=tuple(program.get("link_flags", [])),
+        timeout=float(program.get("timeout_seconds", REFERENCE_TIMEOUT)),
+        runnable=dataset.runnable and program.get("runnable", True),
     )
 
 

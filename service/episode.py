@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,14 @@ from service.llvm.actions import ActionTable
 from service.llvm.module import Context, Module, TargetMachine, host_target_machine
 from service.llvm.pipelines import LEVELS, clang_pipeline
 from service.llvm.toolchain import find_toolchain
+from service.proto.errors import ProgramFailed
+from service.runtime import Runner, machine_id
 
-__all__ = ["Episode", "canonical_bitcode"]
+#: Runs of one Runtime observation, and unmeasured runs before them, unless a session says.
+RUNTIME_RUNS = 5
+RUNTIME_WARMUP_RUNS = 1
+
+__all__ = ["RUNTIME_RUNS", "RUNTIME_WARMUP_RUNS", "Episode", "canonical_bitcode"]
 
 
 def canonical_bitcode(benchmark: Benchmark) -> bytes:
@@ -29,6 +37,13 @@ def canonical_bitcode(benchmark: Benchmark) -> bytes:
     with Context() as scratch, scratch.parse(benchmark.bitcode, benchmark.uri) as module:
         module.verify()
         return module.to_bitcode()
+
+
+@contextlib.contextmanager
+def _parsed(data: bytes) -> Iterator[Module]:
+    """A module of its own context, for one measure."""
+    with Context() as scratch, scratch.parse(data) as module:
+        yield module
 
 
 class Episode:
@@ -53,6 +68,10 @@ class Episode:
         self._machine: TargetMachine | None = None
         self._baselines: dict[str, int] | None = None
         self._instcount: array[int] | None = None  # valid until the next step
+        self.runtime_runs = RUNTIME_RUNS
+        self.runtime_warmup_runs = RUNTIME_WARMUP_RUNS
+        start = benchmark.bitcode
+        self.runner = Runner(benchmark.sha1, benchmark.run, lambda: _parsed(start))
 
     @property
     def machine(self) -> TargetMachine:
@@ -61,6 +80,7 @@ class Episode:
         return self._machine
 
     def close(self) -> None:
+        self.runner.close()
         self.module.close()
         self.context.close()
 
@@ -91,6 +111,7 @@ class Episode:
     def forget(self) -> None:
         """Drops what was computed of the current module (done after every action)."""
         self._instcount = None
+        self.runner.forget()
 
     def instcount(self) -> array[int]:
         if self._instcount is None:
@@ -116,23 +137,48 @@ class Episode:
             self._write_baselines(self._baselines)
         return self._baselines[key]
 
+    def is_buildable(self) -> bool:
+        try:
+            self.runner.build(self.module)
+        except ProgramFailed:
+            return False
+        return True
+
+    def buildtime(self) -> float:
+        return self.runner.build(self.module).seconds
+
+    def runtimes(self) -> list[float]:
+        return self.runner.runtimes(self.module, self.runtime_runs, self.runtime_warmup_runs)
+
+    def dynamic_count(self) -> int:
+        return self.runner.dynamic_count(self.module)
+
+    def runtime_baseline(self, level: str) -> list[float]:
+        """Runtimes of the benchmark after clang's ``-<level>``, measured once on
+        this machine (with this session's numbers of runs) and cached."""
+        runs, warmup = self.runtime_runs, self.runtime_warmup_runs
+        name = f"{self.benchmark.sha1}-{self.benchmark.run.key()}-{machine_id()}"
+        path = cache_dir() / "runtime" / f"{name}-llvm{find_toolchain().version}.json"
+        key = f"{level} {runs} {warmup}"
+        try:
+            cached = dict(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            cached = {}
+        if key not in cached:
+            with self._optimized(level) as module:
+                cached[key] = self.runner.runtimes(module, runs, warmup, LEVELS.get(level, 2))
+            _merge_json(path, cached)
+        return [float(seconds) for seconds in cached[key]]
+
     def _baselines_path(self) -> Path:
         version = find_toolchain().version
         return cache_dir() / "baselines" / f"{self.benchmark.sha1}-llvm{version}-v3.json"
 
     def _read_baselines(self) -> dict[str, int]:
-        try:
-            return dict(json.loads(self._baselines_path().read_text()))
-        except (OSError, ValueError):
-            return {}
+        return _read_json(self._baselines_path())
 
     def _write_baselines(self, values: dict[str, int]) -> None:
-        path = self._baselines_path()
-        merged = {**self._read_baselines(), **values}  # another worker may have added some
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(merged))
-        partial.replace(path)
+        _merge_json(self._baselines_path(), values)
 
     def _start_of(self, level: str) -> bytes:
         """The program where clang's optimizer starts at ``level``: for a C program,
@@ -147,13 +193,39 @@ class Episode:
             return benchmark.rebuild(level)
         return benchmark.bitcode
 
-    def _measure(self, space: str, level: str) -> int:
-        """Runs the pipeline as clang does: with its target machine, and the
-        object emitted at the level's code generation level."""
-        codegen = LEVELS.get(level, 2)
-        with Context() as scratch, scratch.parse(self._start_of(level)) as module:
+    @contextlib.contextmanager
+    def _optimized(self, level: str) -> Iterator[Module]:
+        """The benchmark through clang's pipeline at ``level``, run as clang runs
+        it (with its target machine)."""
+        with _parsed(self._start_of(level)) as module:
             if level in LEVELS:
                 module.run_passes(clang_pipeline(level), self.machine if module.triple else None)
+            yield module
+
+    def _measure(self, space: str, level: str) -> int:
+        """``space`` of the benchmark at ``level``, with code emitted at the level's
+        code generation level."""
+        codegen = LEVELS.get(level, 2)
+        with self._optimized(level) as module:
             if space == "IrInstructionCount":
                 return features.instruction_count(module)
+            if space == "DynamicInstructionCount":
+                return self.runner.dynamic_count(module, level=codegen)
             return module.text_size(host_target_machine(module.triple, codegen), in_place=True)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
+def _merge_json(path: Path, values: dict[str, Any]) -> None:
+    """Adds ``values`` to the JSON object at ``path`` (another worker may have
+    added some meanwhile); readers never see part of it."""
+    merged = {**_read_json(path), **values}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(merged))
+    partial.replace(path)

@@ -13,6 +13,7 @@ from service.llvm import features
 from service.llvm.module import Module
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import UnknownSpace
+from service.runtime import Runner
 
 __all__ = ["SPACES", "Measured", "ObservationSpec", "check", "compute", "to_proto"]
 
@@ -37,13 +38,41 @@ class Measured(Protocol):
         """``space`` measured on the benchmark after ``default<level>``."""
         ...
 
+    def is_buildable(self) -> bool:
+        """Whether ``module`` compiles and links to an executable."""
+        ...
+
+    def buildtime(self) -> float:
+        """Seconds to compile and link ``module``."""
+        ...
+
+    def runtimes(self) -> list[float]:
+        """Wall-clock seconds of runs of ``module``'s program, checked against the
+        unoptimized program's behaviour."""
+        ...
+
+    def dynamic_count(self) -> int:
+        """IR instructions ``module``'s program executes on its input."""
+        ...
+
+    def runtime_baseline(self, level: str) -> list[float]:
+        """``runtimes()`` of the benchmark after clang's ``-<level>``."""
+        ...
+
+    @property
+    def runner(self) -> Runner:
+        """Builds and runs the program."""
+        ...
+
 
 @dataclass(frozen=True)
 class ObservationSpec:
     """One observation space."""
 
     name: str
-    kind: str  # "int64", "int64_vector", "int64_dict", "float64_vector", "text" or "bytes"
+    # "int64", "float64", "int64_vector", "int64_dict", "float64_vector",
+    # "float64_samples" (a vector of any length), "text" or "bytes"
+    kind: str
     description: str
     compute: Callable[[Measured], Any]
     shape: tuple[int, ...] = ()
@@ -77,6 +106,22 @@ def _ir_sha1(text: str) -> str:
     if text.startswith("; ModuleID"):
         text = text.partition("\n")[2]
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _verifier_error(program: Measured) -> str:
+    try:
+        program.module.verify()
+    except Exception as error:
+        return str(error) or "the module does not verify"
+    return ""
+
+
+def _samples(values: list[float]) -> array[float]:
+    return array("d", values)
+
+
+def _runtime_baseline(level: str, program: Measured) -> array[float]:
+    return _samples(program.runtime_baseline(level))
 
 
 def _instcount_norm(program: Measured) -> array[float]:
@@ -152,6 +197,7 @@ def _specs() -> dict[str, ObservationSpec]:
             platform_dependent=True,
         ),
     ]
+    specs += _program_specs()
     for level in ("O0", "O3", "Oz"):
         specs.append(
             ObservationSpec(
@@ -175,7 +221,91 @@ def _specs() -> dict[str, ObservationSpec]:
                 platform_dependent=True,
             )
         )
+        specs.append(
+            ObservationSpec(
+                f"DynamicInstructionCount{level}",
+                "int64",
+                f"DynamicInstructionCount of the benchmark through clang's -{level}"
+                if level != "O0"
+                else "DynamicInstructionCount of the unoptimized benchmark",
+                functools.partial(_baseline, "DynamicInstructionCount", level),
+            )
+        )
+        specs.append(
+            ObservationSpec(
+                f"Runtime{level}",
+                "float64_samples",
+                f"Runtime of the benchmark through clang's -{level}, measured once on this "
+                "machine and cached"
+                if level != "O0"
+                else "Runtime of the unoptimized benchmark, measured once on this machine",
+                functools.partial(_runtime_baseline, level),
+                high=float("inf"),
+                deterministic=False,
+                platform_dependent=True,
+            )
+        )
     return {spec.name: spec for spec in specs}
+
+
+def _program_specs() -> list[ObservationSpec]:
+    """The observations that build or run the program (docs/runtime.md)."""
+    return [
+        ObservationSpec(
+            "IsBuildable",
+            "int64",
+            "1 when the module compiles and links to an executable (it has a main), else 0",
+            lambda e: int(e.is_buildable()),
+            high=1,
+        ),
+        ObservationSpec(
+            "IsRunnable",
+            "int64",
+            "1 when the benchmark's program can be run (it has a main and its dataset runs "
+            "its programs), else 0",
+            lambda e: int(e.runner.runnable(e.module)),
+            high=1,
+        ),
+        ObservationSpec(
+            "Buildtime",
+            "float64",
+            "seconds to compile the module for the host and link it",
+            lambda e: e.buildtime(),
+            high=float("inf"),
+            deterministic=False,
+            platform_dependent=True,
+        ),
+        ObservationSpec(
+            "Runtime",
+            "float64_samples",
+            "wall-clock seconds of each measured run of the program, after warm-up runs, "
+            "pinned to one CPU; each run is checked against the unoptimized program's output",
+            lambda e: _samples(e.runtimes()),
+            high=float("inf"),
+            deterministic=False,
+            platform_dependent=True,
+        ),
+        ObservationSpec(
+            "DynamicInstructionCount",
+            "int64",
+            "IR instructions the program executes on its input (basic-block executions "
+            "weighted by block size): a deterministic proxy of speed",
+            lambda e: e.dynamic_count(),
+        ),
+        ObservationSpec(
+            "IrVerifierError",
+            "text",
+            'what LLVM\'s verifier finds wrong with the module, or "" when it verifies',
+            _verifier_error,
+        ),
+        ObservationSpec(
+            "SemanticsError",
+            "text",
+            "how the program's behaviour differs from the unoptimized program's (output, "
+            'exit status, or a hang), or "" when it is the same',
+            lambda e: e.runner.semantics_error(e.module),
+        ),
+    ]
 
 
 SPACES: dict[str, ObservationSpec] = _specs()

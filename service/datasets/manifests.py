@@ -52,6 +52,8 @@ class Dataset:
         url: where an archive dataset is downloaded from, or "".
         sha256: the archive's checksum, or "".
         archive_root: the folder inside the archive that program sources are relative to.
+        runnable: whether its programs are meant to be run (``"runnable": false``
+            for programs without a ``main``, such as llvm-stress's).
     """
 
     name: str
@@ -63,6 +65,7 @@ class Dataset:
     url: str = ""
     sha256: str = ""
     archive_root: str = ""
+    runnable: bool = True
 
     @property
     def unbounded(self) -> bool:
@@ -145,6 +148,7 @@ def _read(manifest: Path) -> Dataset:
             url=data.get("url", ""),
             sha256=data.get("sha256", "").lower(),
             archive_root=data.get("archive_root", ""),
+            runnable=bool(data.get("runnable", True)),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise CompilerEnvError(

@@ -69,6 +69,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "LLVMGetTarget": (ctypes.c_char_p, [ModuleRef]),
     "LLVMDisposeMessage": (None, [ctypes.c_void_p]),
     # Walking functions, blocks and instructions (values are plain pointers).
+    "LLVMGetNamedFunction": (ctypes.c_void_p, [ModuleRef, ctypes.c_char_p]),
     "LLVMGetFirstFunction": (ctypes.c_void_p, [ModuleRef]),
     "LLVMGetNextFunction": (ctypes.c_void_p, [ctypes.c_void_p]),
     "LLVMIsDeclaration": (_bool, [ctypes.c_void_p]),

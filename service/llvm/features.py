@@ -31,6 +31,7 @@ __all__ = [
     "instcount",
     "instcount_python",
     "instruction_count",
+    "instrument_block_counts",
     "native_available",
     "native_helper",
 ]
@@ -107,6 +108,10 @@ def _native() -> ctypes.CDLL | None:
                 ctypes.POINTER(binding.MemoryBufferRef),
                 ctypes.POINTER(ctypes.c_void_p),
             ]
+            if not hasattr(helper, "cenv_instrument_block_counts"):
+                raise CompilerNotFound(f"{path} is from an older version; reinstall the package")
+            helper.cenv_instrument_block_counts.restype = ctypes.c_int
+            helper.cenv_instrument_block_counts.argtypes = [binding.ModuleRef, ctypes.c_char_p]
             if helper.cenv_max_opcode() < _MAX_OPCODE:
                 raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
             if native_autophase_names(helper) != AUTOPHASE_FEATURES:
@@ -189,6 +194,17 @@ def autophase(module: Module) -> array[int]:
     """The 56 Autophase features (see AUTOPHASE_FEATURES and docs/observations-autophase.md)."""
     helper = _require_native()
     return _vector(helper.cenv_autophase, module, helper.cenv_autophase_size())
+
+
+def instrument_block_counts(module: Module, counter: str) -> None:
+    """Makes ``module`` add each executed block's size to the external i64 global
+    ``counter`` (for ``DynamicInstructionCount``); changes the module."""
+    status = _require_native().cenv_instrument_block_counts(module.handle, counter.encode())
+    if status != 0:
+        raise LlvmError(
+            f"cannot instrument the module (status {status}): "
+            + (f"it already has a value named {counter}" if status == -5 else "a bad argument")
+        )
 
 
 def _walk_opcodes(module: Module) -> tuple[int, int, list[int]]:

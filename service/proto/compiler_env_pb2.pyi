@@ -97,18 +97,22 @@ class GetSpacesReply(_message.Message):
     def __init__(self, action_space: _Optional[_Union[ActionSpaceInfo, _Mapping]] = ..., observation_spaces: _Optional[_Iterable[_Union[ObservationSpaceInfo, _Mapping]]] = ...) -> None: ...
 
 class StartSessionRequest(_message.Message):
-    __slots__ = ("benchmark", "observation_spaces", "actions", "boot_id", "deadline_seconds")
+    __slots__ = ("benchmark", "observation_spaces", "actions", "boot_id", "deadline_seconds", "runtime_runs", "runtime_warmup_runs")
     BENCHMARK_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     BOOT_ID_FIELD_NUMBER: _ClassVar[int]
     DEADLINE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_RUNS_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_WARMUP_RUNS_FIELD_NUMBER: _ClassVar[int]
     benchmark: str
     observation_spaces: _containers.RepeatedScalarFieldContainer[str]
     actions: _containers.RepeatedScalarFieldContainer[int]
     boot_id: str
     deadline_seconds: float
-    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ..., boot_id: _Optional[str] = ..., deadline_seconds: _Optional[float] = ...) -> None: ...
+    runtime_runs: int
+    runtime_warmup_runs: int
+    def __init__(self, benchmark: _Optional[str] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[int]] = ..., boot_id: _Optional[str] = ..., deadline_seconds: _Optional[float] = ..., runtime_runs: _Optional[int] = ..., runtime_warmup_runs: _Optional[int] = ...) -> None: ...
 
 class StartSessionReply(_message.Message):
     __slots__ = ("session_id", "observations", "worker_address", "benchmark", "worker_pid", "boot_id")

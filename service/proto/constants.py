@@ -7,7 +7,7 @@ __all__ = ["MAX_PROGRAM_BYTES", "MAX_SEED", "OPT_TARGET_FLAGS", "PROTOCOL_VERSIO
 #: The version of this distribution (client and service alike).
 VERSION = "0.1.0"
 #: The version of the wire contract; a client refuses a service that speaks another.
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 #: The largest program (all its files together, or its IR) a benchmark may carry.
 MAX_PROGRAM_BYTES = 64 * 1024 * 1024
 #: The largest seed of a generator dataset.

@@ -21,6 +21,7 @@ __all__ = [
     "InvalidAction",
     "InvalidArgument",
     "LlvmError",
+    "ProgramFailed",
     "ProgramTooLarge",
     "ResetRequired",
     "ServiceUnavailable",
@@ -127,6 +128,13 @@ class LlvmError(CompilerEnvError, default_for_status=True):
     """LLVM reported an error (its message is included)."""
 
     status = INTERNAL
+
+
+class ProgramFailed(CompilerEnvError):
+    """The benchmark's program cannot be built or run, or runs but does not
+    behave as the unoptimized program does (a miscompile); the message says how."""
+
+    status = FAILED_PRECONDITION
 
 
 class CompilerNotFound(CompilerEnvError):

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from service import benchmarks, observations
-from service.episode import Episode
+from service.episode import RUNTIME_RUNS, RUNTIME_WARMUP_RUNS, Episode
 from service.llvm.actions import load_actions
 from service.llvm.binding import lib
 from service.llvm.toolchain import find_toolchain
@@ -107,6 +107,9 @@ class Worker:
                 f"accepts at most {self.max_program_bytes} bytes (SandboxLimits.max_program_bytes)"
             )
         episode = Episode(benchmark, self.table)
+        episode.runtime_runs = request.runtime_runs or RUNTIME_RUNS
+        warmup = request.runtime_warmup_runs  # 0: the default; -1: none
+        episode.runtime_warmup_runs = max(warmup, 0) if warmup else RUNTIME_WARMUP_RUNS
         try:
             episode.apply(list(request.actions))
             values = episode.observe(list(request.observation_spaces))
@@ -141,4 +144,11 @@ class Worker:
 
     def _rewind(self, episode: Episode, actions: list[int]) -> None:
         """Puts the episode back to ``actions`` (a step failed after changing it)."""
-        self.start(pb.StartSessionRequest(benchmark=episode.benchmark.uri, actions=actions))
+        self.start(
+            pb.StartSessionRequest(
+                benchmark=episode.benchmark.uri,
+                actions=actions,
+                runtime_runs=episode.runtime_runs,
+                runtime_warmup_runs=episode.runtime_warmup_runs or -1,
+            )
+        )

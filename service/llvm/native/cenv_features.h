@@ -79,6 +79,8 @@ extern "C" {
 #define CENV_E_NULL_MODULE (-1) /* module argument is NULL */
 #define CENV_E_NULL_OUT (-2)    /* output array is NULL */
 #define CENV_E_SHORT_OUT (-3)   /* output array shorter than required */
+#define CENV_E_NULL (-4)        /* a pointer argument is NULL */
+#define CENV_E_NAME_TAKEN (-5)  /* the module already has a value of that name */
 
 /*
  * Largest LLVMOpcode value defined by LLVM 19's llvm-c/Core.h
@@ -212,6 +214,15 @@ CENV_API const char *cenv_autophase_name(int i);
  */
 CENV_API int cenv_emit_object(LLVMModuleRef m, LLVMTargetMachineRef tm,
                               LLVMMemoryBufferRef *object, char **error);
+
+/*
+ * Instruments module `m` to count the instructions it executes: each basic
+ * block adds its size (in instructions, before instrumentation) to the i64
+ * external global named `counter`, which the caller's runtime defines.
+ * Returns 0, CENV_E_NULL, or CENV_E_NAME_TAKEN when `counter` names a value of
+ * the module.  Changes the module: pass a copy.
+ */
+CENV_API int cenv_instrument_block_counts(LLVMModuleRef m, const char *counter);
 
 #ifdef __cplusplus
 }
