@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import shlex
 import time
-from typing import Any, Literal, NamedTuple, SupportsFloat, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, SupportsFloat, cast
 
 import gymnasium
 import numpy as np
@@ -27,9 +27,13 @@ from service.proto.errors import (
     EnvClosed,
     InvalidAction,
     InvalidArgument,
+    ProgramFailed,
     UnknownSpace,
 )
 from service.sandbox import SandboxLimits
+
+if TYPE_CHECKING:
+    from compiler_env.validation import ValidationResult
 
 __all__ = ["DEFAULT_BENCHMARK", "CompilerEnv", "SessionInfo"]
 
@@ -75,6 +79,9 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             env's session (None: the service's, 300 s by default; a longer one
             is cut to the service's). A program past it raises
             ``DeadlineExceeded`` at once, without a retry.
+        runtime_runs: how many measured runs a ``Runtime`` observation (and its
+            baselines) takes (None: 5).
+        runtime_warmup_runs: unmeasured runs before them (None: 1).
 
     >>> import compiler_env
     >>> with compiler_env.make("llvm-ic-v0", benchmark="benchmark://kernels-v0/crc32") as env:
@@ -100,6 +107,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         connect_timeout: float = 60.0,
         limits: SandboxLimits | None = None,
         deadline: float | None = None,
+        runtime_runs: int | None = None,
+        runtime_warmup_runs: int | None = None,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
@@ -117,12 +126,24 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             connect_timeout=connect_timeout,
             limits=limits,
             deadline=deadline,
+            runtime_runs=runtime_runs,
+            runtime_warmup_runs=runtime_warmup_runs,
             render_mode=render_mode,
         )
         self._session = Session(
             ServiceRef(service, token, tls_root_certificates, connect_timeout, limits),
             retry or RetryPolicy(),
             deadline=deadline,
+        )
+        for name, value, least in (
+            ("runtime_runs", runtime_runs, 1), ("runtime_warmup_runs", runtime_warmup_runs, 0)
+        ):  # fmt: skip
+            if value is not None and (not isinstance(value, int) or value < least):
+                raise InvalidArgument(f"{name} is an integer of at least {least}, not {value!r}")
+        self._session.runtime_runs = runtime_runs or 0
+        # 0 asks for the service's default; no warm-up at all is sent as -1.
+        self._session.runtime_warmup_runs = -1 if runtime_warmup_runs == 0 else (
+            runtime_warmup_runs or 0
         )
         self._closed = False
         self.render_mode = render_mode
@@ -208,6 +229,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             commandline=self.commandline(),
             walltime=time.monotonic() - self._start_time,
             reward=self.episode_reward if self._reward is not None else None,
+            reward_space=self._reward.name if self._reward is not None else "",
+            compiler_version=self.compiler_version,
         )
 
     def commandline(self) -> str:
@@ -221,6 +244,59 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         pipeline = ",invalidate<all>,".join(self.action_space.pipelines[a] for a in self.actions)
         flags = " ".join(OPT_TARGET_FLAGS)
         return f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
+
+    def actions_of(self, commandline: str) -> list[int]:
+        """The actions of a command line that ``commandline()`` wrote.
+
+        Raises:
+            InvalidAction: it names a pass that is no action of this env (the
+                message names it), or it has no ``-passes=``.
+        """
+        words = shlex.split(commandline)
+        passes = [w.removeprefix("-passes=") for w in words if w.startswith("-passes=")]
+        if len(passes) != 1:
+            raise InvalidAction(
+                f"the command line {commandline[:200]!r} has no -passes=...; expected one that "
+                "env.commandline() wrote"
+            )
+        if not passes[0]:
+            return []
+        pipelines = self.action_space.pipelines
+        index = {pipeline: i for i, pipeline in reversed(list(enumerate(pipelines)))}
+        actions = []
+        for element in passes[0].split(",invalidate<all>,"):
+            if element not in index:
+                raise InvalidAction(
+                    f"the command line's pass {element[:200]!r} is not an action of "
+                    f"{self.action_space.name} (a pipeline of another LLVM version, or edited?)"
+                )
+            actions.append(index[element])
+        return actions
+
+    def apply(self, state: CompilerEnvState) -> None:
+        """Replays a state into this env: resets onto its benchmark and applies the
+        actions of its command line; ``episode_reward`` is then the replay's.
+
+        Raises:
+            BenchmarkNotFound: the state's benchmark does not exist.
+            InvalidAction: its command line names a pass that is no action.
+            CompilerEnvError: an action failed on every try (the episode is kept
+                where it failed).
+        """
+        actions = self.actions_of(state.commandline)
+        self.reset(options={"benchmark": state.benchmark})
+        if actions:
+            _, _, _, truncated, info = self.multistep(actions)
+            if truncated:
+                raise CompilerEnvError(f"the replay of {state.benchmark} failed: {info['error']}")
+
+    def validate(self, state: CompilerEnvState | None = None) -> ValidationResult:
+        """Checks a state (default: this env's own ``state``) in a new env of the same
+        settings: its replay, reward, IR and program behaviour (``compiler_env.
+        validation``). This env's episode is left as it is."""
+        from compiler_env.validation import validate_state
+
+        return validate_state(state or self.state, self._config)
 
     # -- the episode ----------------------------------------------------------------
 
@@ -320,6 +396,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             reply = self._step_request(indices, names)
         except RECOVERABLE as error:
             return self._failed_step(indices, error)
+        except ProgramFailed as error:
+            return self._failed_program(indices, error)
         values = self._decode(names, reply.observations)
         reward = 0.0
         if self._reward is not None:
@@ -359,6 +437,24 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         if self._observation_name:
             observation = self._primary(self.compute_observations([self._observation_name]))
         return observation, 0.0, False, True, {"error": message, "error_type": type(error).__name__}
+
+    def _failed_program(
+        self, actions: list[int], error: ProgramFailed
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """The actions gave a program that cannot be built, run, or that misbehaves:
+        the episode is kept before them and ends (``truncated``), or this raises."""
+        named = ", ".join(f"{a} ({self.action_space.names[a]})" for a in actions)
+        message = (
+            f"after action {named}: {error}. The episode is kept before it "
+            f"({len(self.actions)} actions)"
+        )
+        if self.retry_policy.on_error == "raise":
+            raise ProgramFailed(message) from error
+        observation = None
+        if self._observation_name:
+            observation = self._primary(self.compute_observations([self._observation_name]))
+        info = {"error": message, "error_type": "ProgramFailed", "miscompiled": True}
+        return observation, 0.0, False, True, info
 
     def fork(self) -> CompilerEnv:
         """A new env whose episode continues independently from this one's current state.

@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from service.proto.errors import UnknownSpace
 
 __all__ = ["REWARDS", "DeltaReward", "Reward", "make_reward"]
@@ -59,7 +61,8 @@ class DeltaReward(Reward):
     The scale comes from the episode's baselines: 1 (no scaling), the
     unoptimized value (``Norm``), or the decrease a baseline pipeline achieves
     (``O3``/``Oz``), so that matching that pipeline sums to 1.0 over an episode.
-    A baseline that does not decrease the measure scales by 1 instead.
+    A baseline that does not decrease the measure scales by 1 instead. A
+    measure taken several times (``Runtime``) counts as its median.
     """
 
     def __init__(self, measure: str, scaling: str = "") -> None:
@@ -74,29 +77,44 @@ class DeltaReward(Reward):
             self.baselines = (unoptimized,)
         else:
             self.baselines = (unoptimized, f"{_PREFIX[measure]}{scaling}")
-        self.platform_dependent = measure == "ObjectTextSizeBytes"
+        self.platform_dependent = measure in ("ObjectTextSizeBytes", "Runtime")
+        self.deterministic = measure != "Runtime"
         self.scale = 1.0
-        self.previous = 0
+        self.previous = 0.0
 
     def reset(self, baselines: Mapping[str, Any], observations: Mapping[str, Any]) -> None:
-        self.previous = int(observations[self.measure])
+        self.previous = _value(observations[self.measure])
         if self.scaling == "Norm":
-            self.scale = float(max(int(baselines[self.baselines[0]]), 1))
+            self.scale = max(_value(baselines[self.baselines[0]]), _SMALLEST[self.measure])
         elif self.scaling:
-            gain = int(baselines[self.baselines[0]]) - int(baselines[self.baselines[1]])
-            self.scale = float(gain) if gain > 0 else 1.0
+            gain = _value(baselines[self.baselines[0]]) - _value(baselines[self.baselines[1]])
+            self.scale = gain if gain > 0 else 1.0
         else:
             self.scale = 1.0
 
     def update(self, observations: Mapping[str, Any]) -> float:
-        now = int(observations[self.measure])
+        now = _value(observations[self.measure])
         reward = (self.previous - now) / self.scale
         self.previous = now
         return reward
 
 
-_PREFIX = {"IrInstructionCount": "IrInstructionCount", "ObjectTextSizeBytes": "ObjectTextSize"}
-# Every built-in reward space, by name: the four scalings of both measures.
+def _value(observation: Any) -> float:
+    """A measure as one number: a count, or the median of repeated measurements."""
+    if isinstance(observation, (int, float, np.integer, np.floating)):
+        return float(observation)
+    return float(np.median(np.asarray(observation, dtype=np.float64)))
+
+
+_PREFIX = {
+    "IrInstructionCount": "IrInstructionCount",
+    "ObjectTextSizeBytes": "ObjectTextSize",
+    "DynamicInstructionCount": "DynamicInstructionCount",
+    "Runtime": "Runtime",
+}
+# The smallest scale of a Norm reward: one instruction, one byte, one microsecond.
+_SMALLEST = {measure: 1.0 for measure in _PREFIX} | {"Runtime": 1e-6}
+# Every built-in reward space, by name: the four scalings of each measure.
 REWARDS: dict[str, tuple[str, str]] = {
     (f"{prefix}{scaling}" if scaling else measure): (measure, scaling)
     for measure, prefix in _PREFIX.items()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from compiler_env.connection import Connection
 from compiler_env.keepalive import KEEPER
@@ -50,6 +50,9 @@ class Session:
         self.service = service
         self.policy = policy
         self.deadline = deadline or 0.0  # of each request (0: the service's)
+        #: Runs and warm-up runs of each Runtime observation (0: the service's defaults).
+        self.runtime_runs = 0
+        self.runtime_warmup_runs = 0
         self.owner = os.getpid()
         self.connection: Connection = service.connect()
         self.id: str | None = None
@@ -68,9 +71,7 @@ class Session:
     def start(self, benchmark: str, names: list[str]) -> pb.StartSessionReply:
         """Starts an episode; if it fails, the previous episode is kept."""
         self._adopt_if_forked()
-        request = pb.StartSessionRequest(
-            benchmark=benchmark, observation_spaces=names, deadline_seconds=self.deadline
-        )
+        request = self._start_request(benchmark, observation_spaces=names)
         try:
             reply = self._retrying(lambda: self._start(request), fresh=True)
             # The URI as given, not the service's short form: an inline:// URI carries
@@ -85,6 +86,15 @@ class Session:
             self._lose()
             raise
         return reply
+
+    def _start_request(self, benchmark: str, **fields: Any) -> pb.StartSessionRequest:
+        return pb.StartSessionRequest(
+            benchmark=benchmark,
+            deadline_seconds=self.deadline,
+            runtime_runs=self.runtime_runs,
+            runtime_warmup_runs=self.runtime_warmup_runs,
+            **fields,
+        )
 
     def step(self, actions: list[int], names: list[str]) -> pb.StepReply:
         """Applies actions and computes observations; raises once every try failed."""
@@ -110,6 +120,7 @@ class Session:
             raise ResetRequired("call env.reset() before forking")
         reply = self._retrying(self._fork)
         other = Session(self.service.copy(), self.policy, deadline=self.deadline)
+        other.runtime_runs, other.runtime_warmup_runs = self.runtime_runs, self.runtime_warmup_runs
         other.benchmark = self.benchmark
         other.actions = list(self.actions)
         try:
@@ -291,9 +302,7 @@ class Session:
         self.end()
         self.connection = self.service.reconnect()
         if replay and self.benchmark is not None:
-            request = pb.StartSessionRequest(
-                benchmark=self.benchmark, actions=self.actions, deadline_seconds=self.deadline
-            )
+            request = self._start_request(self.benchmark, actions=self.actions)
             reply = self.connection.call("StartSession", request)
             self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
             self.recoveries += 1

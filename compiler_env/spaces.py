@@ -22,6 +22,8 @@ __all__ = [
     "Bytes",
     "CountDict",
     "Described",
+    "Real",
+    "Samples",
     "Scalar",
     "TextSpace",
     "Vector",
@@ -117,6 +119,46 @@ class Scalar(Described, spaces.Box):
         return f"Scalar({int(self.low[0])}, {int(self.high[0])})"
 
 
+class Real(Described, spaces.Box):
+    """A non-negative real number such as a build time: a ``Box((1,), float64)``.
+
+    ``env.observation[name]`` gives a Python float; ``reset``/``step`` give a
+    float64 array of shape ``(1,)``.
+    """
+
+    def __init__(self, low: float, high: float, seed: Any = None) -> None:
+        super().__init__(low=low, high=high, shape=(1,), dtype=np.float64, seed=seed)
+
+    def convert(self, value: Any) -> float:
+        return float(value)
+
+    def as_observation(self, value: Any) -> Any:
+        return np.array([value], dtype=np.float64)
+
+
+class Samples(Described, spaces.Space[Any]):
+    """Measurements of one quantity, as many as were taken: a 1-d float64 array
+    of any length (e.g. one wall-clock time per run)."""
+
+    def __init__(self, low: float = 0.0, seed: Any = None) -> None:
+        super().__init__(None, np.float64, seed=seed)
+        self.low = low
+
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:
+        n = int(self.np_random.integers(1, 6))
+        return self.low + self.np_random.random(n)
+
+    def contains(self, x: Any) -> bool:
+        array = np.asarray(x)
+        return array.ndim == 1 and bool(np.all(array >= self.low))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Samples) and self.low == other.low
+
+    def __repr__(self) -> str:
+        return "Samples()"
+
+
 class Bytes(Described, spaces.Space[bytes]):
     """A byte string of bounded length (e.g. bitcode)."""
 
@@ -167,6 +209,10 @@ def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
     space: Described
     if info.kind == "int64":
         space = Scalar(int(info.low), int(info.high))
+    elif info.kind == "float64":
+        space = Real(info.low, info.high)
+    elif info.kind == "float64_samples":
+        space = Samples(info.low)
     elif info.kind in ("int64_vector", "float64_vector"):
         dtype = np.int64 if info.kind == "int64_vector" else np.float64
         high = np.iinfo(np.int64).max if dtype is np.int64 else info.high

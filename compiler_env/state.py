@@ -4,18 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TextIO
+from pathlib import Path
+from typing import TextIO, cast
 
 __all__ = ["CompilerEnvState", "read_states", "write_states"]
 
-FIELDS = ("benchmark", "reward", "walltime", "commandline")
+FIELDS = ("benchmark", "reward", "walltime", "commandline", "reward_space", "compiler_version")
+#: The columns every CSV of states has; the others may be missing (older files).
+REQUIRED = FIELDS[:4]
 
 
 @dataclass(frozen=True)
 class CompilerEnvState:
     """What an episode did: the benchmark, the opt command line, its time and reward.
+
+    Attributes:
+        benchmark: the benchmark URI.
+        commandline: an ``opt`` command that replays the episode (``env.commandline()``).
+        walltime: seconds the episode took.
+        reward: the episode's total reward, or None without a reward space.
+        reward_space: the name of the reward space of ``reward`` ("" when unknown).
+        compiler_version: the compiler that ran it, e.g. ``LLVM 19.1.7`` (counts
+            differ between LLVM versions).
 
     >>> state = CompilerEnvState("benchmark://kernels-v0/crc32", "opt-19 -passes=x", 1.5, 0.25)
     >>> CompilerEnvState.from_csv(state.to_csv()) == state
@@ -26,6 +40,8 @@ class CompilerEnvState:
     commandline: str
     walltime: float
     reward: float | None = None
+    reward_space: str = ""
+    compiler_version: str = ""
 
     def to_csv(self) -> str:
         """The state as one CSV row, with a header line."""
@@ -42,24 +58,55 @@ class CompilerEnvState:
         return states[0]
 
 
-def write_states(out: TextIO, states: Iterable[CompilerEnvState]) -> None:
-    """Writes states as CSV with a header row."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
-    for s in states:
-        reward = "" if s.reward is None else repr(float(s.reward))
-        writer.writerow((s.benchmark, reward, repr(float(s.walltime)), s.commandline))
+@contextmanager
+def _opened(target: str | Path | TextIO, mode: str) -> Iterator[TextIO]:
+    """A file named by a path (``"-"``: stdin or stdout), or a file object as it is."""
+    if not isinstance(target, (str, Path)):
+        yield target
+    elif str(target) == "-":
+        yield sys.stdin if mode == "r" else sys.stdout
+    else:
+        with open(target, mode, newline="") as f:
+            yield cast(TextIO, f)
 
 
-def read_states(source: TextIO) -> Iterator[CompilerEnvState]:
-    """Reads states written by ``write_states``."""
-    for row in csv.DictReader(source):
-        missing = [f for f in FIELDS if f not in row]
-        if missing:
-            raise ValueError(f"CSV row lacks the columns {missing}; expected {FIELDS}")
-        yield CompilerEnvState(
-            benchmark=row["benchmark"],
-            commandline=row["commandline"],
-            walltime=float(row["walltime"]),
-            reward=float(row["reward"]) if row["reward"] else None,
-        )
+def write_states(target: str | Path | TextIO, states: Iterable[CompilerEnvState]) -> None:
+    """Writes states as CSV with a header row, to a file object or a path ("-": stdout)."""
+    with _opened(target, "w") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(FIELDS)
+        for s in states:
+            reward = "" if s.reward is None else repr(float(s.reward))
+            writer.writerow(
+                (s.benchmark, reward, repr(float(s.walltime)), s.commandline, s.reward_space,
+                 s.compiler_version)
+            )  # fmt: skip
+
+
+def read_states(source: str | Path | TextIO) -> Iterator[CompilerEnvState]:
+    """Reads states written by ``write_states`` from a file object or a path ("-": stdin).
+
+    Raises:
+        ValueError: a row lacks a column or has a malformed number (the message
+            names the line).
+    """
+    with _opened(source, "r") as f:
+        reader = csv.DictReader(f)
+        for row in reader:
+            missing = [name for name in REQUIRED if row.get(name) is None]
+            if missing:
+                raise ValueError(
+                    f"line {reader.line_num}: the CSV row lacks the columns {missing}; "
+                    f"expected {', '.join(FIELDS)}"
+                )
+            try:
+                yield CompilerEnvState(
+                    benchmark=row["benchmark"],
+                    commandline=row["commandline"],
+                    walltime=float(row["walltime"]),
+                    reward=float(row["reward"]) if row["reward"] else None,
+                    reward_space=row.get("reward_space") or "",
+                    compiler_version=row.get("compiler_version") or "",
+                )
+            except ValueError as error:
+                raise ValueError(f"line {reader.line_num}: {error}") from None

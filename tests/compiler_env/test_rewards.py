@@ -13,12 +13,15 @@ from compiler_env.rewards import REWARDS, Reward
 CRC32 = "benchmark://kernels-v0/crc32"
 
 
-def test_the_eight_builtin_spaces_exist() -> None:
+def test_the_builtin_spaces_are_four_scalings_of_four_measures() -> None:
     assert sorted(REWARDS) == sorted(
         [
             "IrInstructionCount", "IrInstructionCountNorm", "IrInstructionCountO3",
             "IrInstructionCountOz", "ObjectTextSizeBytes", "ObjectTextSizeNorm",
             "ObjectTextSizeO3", "ObjectTextSizeOz",
+            "DynamicInstructionCount", "DynamicInstructionCountNorm",
+            "DynamicInstructionCountO3", "DynamicInstructionCountOz",
+            "Runtime", "RuntimeNorm", "RuntimeO3", "RuntimeOz",
         ]
     )  # fmt: skip
 
