@@ -20,7 +20,9 @@ from compiler_env.env import CompilerEnv
 from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
-from compiler_env.state import CompilerEnvState
+from compiler_env.state import CompilerEnvState, read_states, write_states
+from compiler_env.validation import ValidationResult, validate_states
+from compiler_env.wrappers import SemanticsGuard
 from service.proto.constants import VERSION
 from service.sandbox import SandboxLimits
 
@@ -35,13 +37,18 @@ __all__ = [
     "RetryPolicy",
     "SandboxLimits",
     "SeedUris",
+    "SemanticsGuard",
+    "ValidationResult",
     "benchmark_from_dir",
     "benchmark_from_file",
     "benchmark_from_files",
     "benchmark_from_ir",
     "benchmark_from_source",
     "make",
+    "read_states",
     "register_envs",
+    "validate_states",
+    "write_states",
 ]
 __version__ = VERSION
 

@@ -79,6 +79,9 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             env's session (None: the service's, 300 s by default; a longer one
             is cut to the service's). A program past it raises
             ``DeadlineExceeded`` at once, without a retry.
+        action_space: ``"full"``, every pass of the action table, or ``"safe"``,
+            without the passes the pass audit found miscompiling or
+            nondeterministic (docs/llvm-19-pass-audit.md).
         runtime_runs: how many measured runs a ``Runtime`` observation (and its
             baselines) takes (None: 5).
         runtime_warmup_runs: unmeasured runs before them (None: 1).
@@ -107,11 +110,14 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         connect_timeout: float = 60.0,
         limits: SandboxLimits | None = None,
         deadline: float | None = None,
+        action_space: Literal["full", "safe"] = "full",
         runtime_runs: int | None = None,
         runtime_warmup_runs: int | None = None,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
+        if action_space not in ("full", "safe"):
+            raise InvalidArgument(f"action_space is 'full' or 'safe', not {action_space!r}")
         if limits is not None and service is not None:
             raise InvalidArgument(
                 "limits= sets the sandbox of a local service; a remote service has the limits "
@@ -126,6 +132,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             connect_timeout=connect_timeout,
             limits=limits,
             deadline=deadline,
+            action_space=action_space,
             runtime_runs=runtime_runs,
             runtime_warmup_runs=runtime_warmup_runs,
             render_mode=render_mode,
@@ -162,11 +169,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     def _make_spaces(self) -> None:
         """This env's own space objects (each with its own random generator)."""
         spaces = self._connection.spaces
-        self.action_space = ActionSpace(
-            spaces.action_space.name,
-            list(spaces.action_space.action_names),
-            list(spaces.action_space.pipelines),
-        )
+        info = spaces.action_space
+        #: The service's whole action table; ``action_space`` may be a subset of it.
+        self.action_table = ActionSpace(info.name, list(info.action_names), list(info.pipelines))
+        self.action_space = self.action_table
+        if self._config["action_space"] == "safe":
+            self.action_space = self.action_table.subset(f"{info.name}-safe", set(info.unsafe))
         self.observation_spaces: dict[str, Described] = {
             info.name: make_observation_space(info) for info in spaces.observation_spaces
         }
@@ -179,8 +187,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
 
     @property
     def actions(self) -> list[int]:
-        """The actions of the episode so far (a copy)."""
-        return list(self._session.actions)
+        """The actions of the episode so far (a copy), as indices of ``action_space``."""
+        return [self.action_space.of_table(a) for a in self._session.actions]
 
     @property
     def session_info(self) -> SessionInfo:
@@ -241,7 +249,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         Its flags configure ``opt``'s target machine as the service's.
         """
         major = self.compiler_version.split()[-1].split(".")[0]
-        pipeline = ",invalidate<all>,".join(self.action_space.pipelines[a] for a in self.actions)
+        table = self.action_table.pipelines
+        pipeline = ",invalidate<all>,".join(table[a] for a in self._session.actions)
         flags = " ".join(OPT_TARGET_FLAGS)
         return f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
 
@@ -407,26 +416,31 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         return observation, reward, False, False, {}
 
     def _action_index(self, action: Any) -> int:
-        """The index of one action, or InvalidAction (bools are refused: not indices)."""
+        """The table index of one action of ``action_space``, or InvalidAction (bools
+        are refused: not indices)."""
         value = action
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
         n = int(self.action_space.n)
         if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
             if 0 <= int(value) < n:
-                return int(value)
+                return self.action_space.table[int(value)]
         raise InvalidAction(
             f"invalid action {action!r}: expected an integer in 0..{n - 1} (a Python or "
             "numpy integer, or a 0-d integer array); env.action_space.index(name) maps a "
             "pass name to its index"
         )
 
+    def _named(self, index: int) -> str:
+        """An action of the table, as its index in ``action_space`` and its name."""
+        return f"{self.action_space.of_table(index)} ({self.action_table.names[index]})"
+
     def _failed_step(
         self, actions: list[int], error: CompilerEnvError
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """Every try of a step failed: keep the last good state, then truncate or raise."""
         self._session.restore_or_raise()
-        named = ", ".join(f"{a} ({self.action_space.names[a]})" for a in actions)
+        named = ", ".join(self._named(a) for a in actions)
         message = (
             f"action {named} failed on every one of {self.retry_policy.attempts} tries: "
             f"{error}. The episode is kept at its last good step ({len(self.actions)} actions)"
@@ -443,7 +457,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """The actions gave a program that cannot be built, run, or that misbehaves:
         the episode is kept before them and ends (``truncated``), or this raises."""
-        named = ", ".join(f"{a} ({self.action_space.names[a]})" for a in actions)
+        named = ", ".join(self._named(a) for a in actions)
         message = (
             f"after action {named}: {error}. The episode is kept before it "
             f"({len(self.actions)} actions)"
@@ -494,7 +508,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         self._check_open()
         episode = None
         if self._session.benchmark is not None:
-            episode = (self._session.benchmark, self.actions, self.episode_reward, self._reward)
+            session = self._session
+            episode = (session.benchmark, list(session.actions), self.episode_reward, self._reward)
         config = {**self._config, "benchmark": self._benchmark_uri}
         if episode is None:
             config["reward_space"] = self._reward

@@ -70,12 +70,43 @@ class ActionSpace(spaces.Discrete):
     (1, 'adce', 2)
     """
 
-    def __init__(self, name: str, names: list[str], pipelines: list[str], seed: Any = None):
+    def __init__(
+        self,
+        name: str,
+        names: list[str],
+        pipelines: list[str],
+        seed: Any = None,
+        *,
+        table: list[int] | None = None,
+    ):
         super().__init__(len(names), seed=seed)
         self.name = name
         self.names = list(names)
         self.pipelines = list(pipelines)
+        #: Each action's index in the service's full action table (a subset's differ).
+        self.table = list(table) if table is not None else list(range(len(names)))
         self._index = {n: i for i, n in enumerate(names)}
+        self._of_table = {t: i for i, t in enumerate(self.table)}
+
+    def subset(self, name: str, leave_out: set[str]) -> ActionSpace:
+        """The space without the actions named in ``leave_out``."""
+        kept = [i for i, n in enumerate(self.names) if n not in leave_out]
+        return ActionSpace(
+            name,
+            [self.names[i] for i in kept],
+            [self.pipelines[i] for i in kept],
+            table=[self.table[i] for i in kept],
+        )
+
+    def of_table(self, index: int) -> int:
+        """The index in this space of an action of the full table.
+
+        Raises:
+            InvalidAction: the action is not in this space.
+        """
+        if index not in self._of_table:
+            raise InvalidAction(f"action {index} of the full table is not in {self.name}")
+        return self._of_table[index]
 
     def index(self, name: str) -> int:
         """The action index of a pass name."""

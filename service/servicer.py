@@ -273,6 +273,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 name=table.name,
                 action_names=[a.name for a in table.actions],
                 pipelines=[a.pipeline for a in table.actions],
+                unsafe=sorted(table.unsafe),
             ),
             observation_spaces=[spec.info() for spec in observations.SPACES.values()],
         )

@@ -4,7 +4,9 @@ Each table is data, ``service/llvm/actions/llvm-<major>.json``: for every action
 a stable name, its new-pass-manager pipeline element (with its module, cgscc,
 function or loop adaptor), a one-line description and the legacy flag it
 replaces. ``docs/actions.md`` is generated from the tables by
-``tools/gen_actions_doc.py``.
+``tools/gen_actions_doc.py``. Beside each table, ``audit/llvm-<major>.json`` holds
+what ``tools/audit_actions.py`` found, among it the passes that the ``safe``
+action space leaves out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from service.proto.errors import CompilerNotFound, InvalidAction
 __all__ = ["Action", "ActionTable", "load_actions"]
 
 TABLES = Path(__file__).parent / "actions"
+#: The results of ``tools/audit_actions.py`` per LLVM major version.
+AUDITS = Path(__file__).parent / "audit"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class ActionTable:
     llvm_major: int
     version: int
     actions: tuple[Action, ...]
+    #: Names of the actions the pass audit found miscompiling or nondeterministic.
+    unsafe: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -71,4 +77,6 @@ def load_actions(llvm_major: int) -> ActionTable:
         Action(a["name"], a["pipeline"], a.get("description", ""), a.get("legacy"))
         for a in data["actions"]
     )
-    return ActionTable(int(data["llvm_major"]), int(data["version"]), actions)
+    audit = AUDITS / f"llvm-{llvm_major}.json"
+    unsafe = frozenset(json.loads(audit.read_text())["unsafe"]) if audit.exists() else frozenset()
+    return ActionTable(int(data["llvm_major"]), int(data["version"]), actions, unsafe)
