@@ -16,6 +16,8 @@ from service.proto.errors import InvalidArgument
 
 __all__ = ["ENV_SPECS", "make", "register_envs"]
 
+#: The default benchmark of the speed ids: its -O3 start.
+SPEED_BENCHMARK = "benchmark://kernels-v0/crc32?level=O3"
 #: Each env id's default observation and reward spaces.
 ENV_SPECS: dict[str, dict[str, Any]] = {
     "llvm-v0": {},
@@ -29,6 +31,15 @@ ENV_SPECS: dict[str, dict[str, Any]] = {
         "observation_space": "Autophase",
         "reward_space": "ObjectTextSizeOz",
     },
+    # Speed: programs start from clang's -O3 frontend output (?level=O3), and the
+    # reward is the fraction of -O3's gain achieved (docs/runtime.md).
+    "llvm-dic-v0": {"benchmark": SPEED_BENCHMARK, "reward_space": "DynamicInstructionCountO3"},
+    "llvm-autophase-dic-v0": {
+        "benchmark": SPEED_BENCHMARK,
+        "observation_space": "Autophase",
+        "reward_space": "DynamicInstructionCountO3",
+    },
+    "llvm-runtime-v0": {"benchmark": SPEED_BENCHMARK, "reward_space": "RuntimeO3"},
 }
 NAMESPACE = "compiler_env"
 

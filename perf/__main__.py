@@ -6,7 +6,8 @@ the bare floor (the same pass through ``LLVMRunPasses`` in one process plus a
 native count), the predecessor style (``opt`` as a subprocess per step),
 ``reset()``, ``fork()``, every observation space alone and what it adds to a
 step; then memory of the service and a worker, and throughput with 1, 2, 4
-and 8 concurrent sessions. Prints a table; ``--json`` also writes the figures.
+and 8 concurrent sessions; then what building and running programs costs
+(``perf/programs.py``). Prints tables; ``--json`` also writes the figures.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import platform
 import sys
 from typing import Any
 
+import compiler_env
 from perf.measure import measure_benchmark, memory, throughput
+from perf.programs import o3_against_o0, program_costs, validation_speedup
 
 BENCHMARKS = {
     "small": "benchmark://kernels-v0/nqueens",
@@ -102,10 +105,38 @@ def main() -> int:
     )
     rates = ", ".join(f"{n}: {rate:.0f}" for n, rate in medium["throughput_steps_per_s"].items())
     print(f"throughput (medium, steps/s by concurrent sessions): {rates}")
+    programs = measure_programs(results, quick)
     if args.json:
         with open(args.json, "w") as out:
-            json.dump(results, out, indent=2)
+            json.dump({"benchmarks": results, "programs": programs}, out, indent=2)
     return 0
+
+
+def measure_programs(results: list[dict[str, Any]], quick: bool) -> dict[str, Any]:
+    """Prints and returns the costs of building and running programs."""
+    print("measuring programs ...", file=sys.stderr, flush=True)
+    costs = {r["name"]: program_costs(r["benchmark"], reps=3 if quick else 7) for r in results}
+    print("\n| program costs, median ms | " + " | ".join(costs) + " |")
+    print("|---" * (len(costs) + 1) + "|")
+    for key in ("Runtime_ms", "DynamicInstructionCount_ms", "Buildtime_ms", "build_seconds_ms",
+                "validate_ms"):  # fmt: skip
+        label = {"build_seconds_ms": "Buildtime's value"}.get(key, key.removesuffix("_ms"))
+        print(f"| {label} | " + " | ".join(f"{c[key]:.1f}" for c in costs.values()) + " |")
+    with compiler_env.make("llvm-v0") as env:
+        kernels = list(env.datasets["kernels-v0"].benchmark_uris())
+    speeds = o3_against_o0(kernels)
+    print(
+        f"\n-O3 against -O0 (from ?level=O3 starts): -O3 is faster on {speeds['o3_faster']} of "
+        f"{len(speeds['kernels'])} kernels; geomean RuntimeO0/RuntimeO3 "
+        f"{speeds['geomean_runtime_o0_vs_o3']:.2f}, DynamicInstructionCount O0/O3 "
+        f"{speeds['geomean_count_o0_vs_o3']:.2f}"
+    )
+    parallel = validation_speedup(kernels, states=10 if quick else 40)
+    print(
+        f"validate_states: jobs=1 {parallel['jobs1_s']:.1f} s, jobs=2 {parallel['jobs2_s']:.1f} s, "
+        f"speed-up {parallel['speedup']:.2f}"
+    )
+    return {"costs": costs, "o3_against_o0": speeds, "validation": parallel}
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ CRC32 = "benchmark://kernels-v0/crc32"
         ("llvm-autophase-ic-v0", "Autophase", "IrInstructionCountOz"),
         ("llvm-codesize-v0", None, "ObjectTextSizeOz"),
         ("llvm-autophase-codesize-v0", "Autophase", "ObjectTextSizeOz"),
+        ("llvm-dic-v0", None, "DynamicInstructionCountO3"),
+        ("llvm-autophase-dic-v0", "Autophase", "DynamicInstructionCountO3"),
+        ("llvm-runtime-v0", None, "RuntimeO3"),
     ],
 )
 def test_env_ids_set_their_spaces(make_env, env_id, observation, reward) -> None:
@@ -27,6 +30,8 @@ def test_env_ids_set_their_spaces(make_env, env_id, observation, reward) -> None
     assert env.observation_space_name == observation
     assert (env.reward_space.name if env.reward_space else None) == reward
     assert f"compiler_env/{env_id}" in gymnasium.registry
+    speed = reward is not None and reward.startswith(("Dynamic", "Runtime"))
+    assert env.benchmark.endswith("?level=O3") == speed  # speed starts from clang's -O3 input
 
 
 def test_unknown_env_id() -> None:

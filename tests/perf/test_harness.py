@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from perf.__main__ import table
 from perf.measure import measure_benchmark, memory, throughput
+from perf.programs import o3_against_o0, program_costs, validation_speedup
 
 SMALL = "benchmark://kernels-v0/nqueens"
 
@@ -23,3 +24,15 @@ def test_memory_and_throughput() -> None:
     figures = memory(SMALL, steps=20, warmup=5)
     assert 0 < figures["worker_idle_mib"] <= figures["worker_after_mib"] * 2
     assert throughput(SMALL, sessions=2, steps=10) > 0
+
+
+def test_program_costs_and_speeds() -> None:
+    costs = program_costs(SMALL, reps=1)
+    for key in ("Runtime_ms", "DynamicInstructionCount_ms", "Buildtime_ms", "validate_ms"):
+        assert costs[key] > 0, key
+    speeds = o3_against_o0([SMALL], runs=2)
+    row = speeds["kernels"]["nqueens"]
+    assert row["count_o0_vs_o3"] > 1  # deterministic: -O3 executes fewer instructions
+    assert row["runtime_o0_vs_o3"] > 0 and speeds["o3_faster"] in (0, 1)
+    parallel = validation_speedup([SMALL], states=2, steps=1)
+    assert parallel["jobs1_s"] > 0 and parallel["jobs2_s"] > 0
