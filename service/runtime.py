@@ -324,7 +324,11 @@ def _status(status: int) -> str:
             name = signal.Signals(-status).name
         except ValueError:
             name = f"signal {-status}"
-        return f"is killed by {name}"
+        why = {
+            "SIGXFSZ": f" (it wrote more than {OUTPUT_LIMIT_MIB} MiB of output)",
+            "SIGXCPU": " (it used up its CPU time)",
+        }.get(name, "")
+        return f"is killed by {name}{why}"
     return f"exits with status {status}"
 
 
