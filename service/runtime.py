@@ -16,7 +16,6 @@ therefore the program's own time, without the cost of starting a process.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -158,13 +157,14 @@ def has_main(module: Module) -> bool:
     return bool(function) and not lib().LLVMIsDeclaration(function)
 
 
-@functools.cache
 def probe_object() -> Path:
-    """The probe's object file, compiled by this LLVM's clang once and cached."""
+    """The probe's object file, compiled by this LLVM's clang once and cached
+    (again if the cache was trimmed meanwhile)."""
     toolchain = find_toolchain()
     digest = hashlib.sha1(PROBE_SOURCE.encode()).hexdigest()[:12]
     path = cache_dir() / "runtime" / f"probe-llvm{toolchain.version}-{digest}.o"
     if path.exists():
+        os.utime(path)  # used now: the last to be evicted
         return path
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "probe.c"

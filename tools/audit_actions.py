@@ -271,7 +271,8 @@ def report(log: Path) -> None:
             if key not in findings:
                 findings[key] = {
                     "kind": f["kind"], "trigger": reduced[-1], "actions": reduced,
-                    "benchmark": entry["benchmark"], "why": f["why"], "seen": 0,
+                    "episode_actions": f["actions"], "benchmark": entry["benchmark"],
+                    "why": f["why"], "seen": 0,
                     "reproducer": reproducer(entry["benchmark"], reduced, pipelines, major),
                 }  # fmt: skip
             findings[key]["seen"] += 1

@@ -20,7 +20,7 @@ from pathlib import Path
 __all__ = ["EVICTABLE", "cache_dir", "cache_limit", "cached", "evict", "usage", "write_atomic"]
 
 #: The cache's folders whose files are rebuilt when missing, so may be evicted.
-EVICTABLE = ("inline", "bitcode", "generated", "baselines")
+EVICTABLE = ("inline", "bitcode", "generated", "baselines", "runtime")
 DEFAULT_CACHE_MIB = 4096
 
 
