@@ -1,8 +1,8 @@
 """compiler_env: Gymnasium environments for compiler optimization with LLVM.
 
 >>> import compiler_env
->>> sorted(compiler_env.ENV_SPECS)[:2]
-['llvm-autophase-codesize-v0', 'llvm-autophase-ic-v0']
+>>> sorted(compiler_env.ENV_SPECS)[:3]
+['llvm-autophase-codesize-v0', 'llvm-autophase-dic-v0', 'llvm-autophase-ic-v0']
 """
 
 from compiler_env.datasets import (
