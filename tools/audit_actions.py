@@ -156,7 +156,7 @@ class Auditor:
             return truncated and (wanted is None or info.get("error_type") in wanted)
         return not truncated and bool(self.a.observation["SemanticsError"])
 
-    def _differs(self, uri: str, actions: list[int]) -> bool:
+    def _differs(self, uri: str | compiler_env.Benchmark, actions: list[int]) -> bool:
         if not actions:
             return False
         shas = []
@@ -167,6 +167,25 @@ class Auditor:
                 return False
             shas.append(observation)
         return shas[0] != shas[1]
+
+    def source(self, uri: str, reduced: list[int], tries: int = 4) -> int:
+        """The position in a reduced nondeterminism sequence of the pass whose
+        output differs between processes.
+
+        The last pass of the sequence is where the IR text first differs, but an
+        earlier pass may have left a difference the text does not show (the order
+        of a value's uses, which bitcode and IR text leave out and later passes
+        follow). So the sequence is cut: the program after ``reduced[:j]`` goes
+        through bitcode (which drops that hidden order), the rest is applied to
+        it; the latest cut that still shows the nondeterminism names the pass.
+        """
+        for j in range(len(reduced) - 1, 0, -1):
+            self.a.reset(options={"benchmark": uri})
+            self.a.multistep(reduced[:j])
+            cut = compiler_env.benchmark_from_ir(self.a.observation["Bitcode"])
+            if any(self._differs(cut, reduced[j:]) for _ in range(tries)):
+                return j
+        return 0
 
     def reduce(self, kind: str, uri: str, actions: list[int]) -> list[int] | None:
         """The shortest sequence found that still shows the finding (None: it did not
@@ -225,7 +244,7 @@ def run(count: int, jobs: int, log: Path) -> None:
 
 
 def reproducer(
-    uri: str, reduced: list[str], pipelines: dict[str, str], major: int
+    uri: str, reduced: list[str], pipelines: dict[str, str], major: int, kind: str = "miscompile"
 ) -> dict[str, str]:
     """Shell commands that show a finding with LLVM's own tools."""
     pipeline = ",invalidate<all>,".join(pipelines[name] for name in reduced)
@@ -241,11 +260,17 @@ def reproducer(
     else:
         make = (f"input.bc = env.observation['Bitcode'] after env.reset(options={{'benchmark': "
                 f"{uri!r}}})")  # fmt: skip
+    check = {
+        "miscompile": f"clang-{major} output.bc -lm -o optimized && ./optimized  # compare with "
+        "the input.bc build's output",
+        "nondeterminism": "# run opt again (as another process) and compare the outputs",
+        "crash": "# opt crashes",
+        "compile-hang": "# opt does not finish",
+    }
     return {
         "input": make,
         "opt": f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc",
-        "run": f"clang-{major} output.bc -lm -o optimized && ./optimized  # compare with the "
-        f"input.bc build's output",
+        "run": check.get(kind, ""),
     }
 
 
@@ -256,6 +281,8 @@ def report(log: Path) -> None:
         pipelines = dict(zip(names, env.action_space.pipelines))
         version = env.compiler_version
     entries = [json.loads(line) for line in log.read_text().splitlines()]
+    auditor = Auditor()
+    sources: dict[tuple[str, tuple[str, ...]], str] = {}
     findings: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
     raw = Counter()
     per_pass: dict[str, Counter[str]] = defaultdict(Counter)
@@ -266,16 +293,25 @@ def report(log: Path) -> None:
             reduced = f["reduced"]
             if not reduced:
                 continue
-            per_pass[reduced[-1]][f["kind"]] += 1
             key = (f["kind"], tuple(reduced))
+            trigger = reduced[-1]
+            if f["kind"] == "nondeterminism":
+                if key not in sources:
+                    indices = [names.index(n) for n in reduced]
+                    sources[key] = reduced[auditor.source(entry["benchmark"], indices)]
+                trigger = sources[key]
+            per_pass[trigger][f["kind"]] += 1
             if key not in findings:
                 findings[key] = {
-                    "kind": f["kind"], "trigger": reduced[-1], "actions": reduced,
+                    "kind": f["kind"], "trigger": trigger, "actions": reduced,
                     "episode_actions": f["actions"], "benchmark": entry["benchmark"],
                     "why": f["why"], "seen": 0,
-                    "reproducer": reproducer(entry["benchmark"], reduced, pipelines, major),
+                    "reproducer": reproducer(
+                        entry["benchmark"], reduced, pipelines, major, f["kind"]
+                    ),
                 }  # fmt: skip
             findings[key]["seen"] += 1
+    auditor.close()
     unsafe = sorted(
         name for name, kinds in per_pass.items()
         if kinds["miscompile"] or kinds["nondeterminism"]
@@ -321,8 +357,14 @@ def markdown(data: dict[str, Any], major: int) -> str:
         + (", ".join(f"`{name}`" for name in data["unsafe"]) or "none") + ".",
         "",
         "A finding's *trigger* is the last pass of its reduced sequence: the program is "
-        "correct (or deterministic) without it and broken with it. Reproduce one by making "
-        "`input.bc` as shown, running the `opt` command, and building and running `output.bc`.",
+        "correct without it and broken with it (for a crash or hang, the pass that crashed "
+        "or hung). For nondeterminism it is the pass whose output differs between processes: "
+        "the IR text first differs after the last pass, but an earlier one may have left a "
+        "difference the text does not show (the order of a value's uses, which later passes "
+        "follow); the trigger is the latest pass after which a round trip through bitcode "
+        "(which drops that order) does not remove the nondeterminism. Reproduce a finding by "
+        "making `input.bc` as shown, running the `opt` command (twice, for nondeterminism, "
+        "comparing the outputs), and building and running `output.bc`.",
         "",
         "## Per pass",
         "",
