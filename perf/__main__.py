@@ -108,7 +108,8 @@ def main() -> int:
     programs = measure_programs(results, quick)
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"benchmarks": results, "programs": programs}, out, indent=2)
+            figures = {"benchmarks": results, "programs": programs}
+            json.dump(figures, out, indent=2, default=lambda value: value.item())  # numpy scalars
     return 0
 
 
