@@ -145,7 +145,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         for name, value, least in (
             ("runtime_runs", runtime_runs, 1), ("runtime_warmup_runs", runtime_warmup_runs, 0)
         ):  # fmt: skip
-            if value is not None and (not isinstance(value, int) or value < least):
+            wrong = isinstance(value, bool) or not isinstance(value, int) or value < least
+            if value is not None and wrong:
                 raise InvalidArgument(f"{name} is an integer of at least {least}, not {value!r}")
         self._session.runtime_runs = runtime_runs or 0
         # 0 asks for the service's default; no warm-up at all is sent as -1.
@@ -292,8 +293,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             CompilerEnvError: an action failed on every try (the episode is kept
                 where it failed).
         """
-        actions = self.actions_of(state.commandline)
         self.reset(options={"benchmark": state.benchmark})
+        actions = self.actions_of(state.commandline)
         if actions:
             _, _, _, truncated, info = self.multistep(actions)
             if truncated:

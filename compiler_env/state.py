@@ -92,6 +92,13 @@ def read_states(source: str | Path | TextIO) -> Iterator[CompilerEnvState]:
     """
     with _opened(source, "r") as f:
         reader = csv.DictReader(f)
+        header = reader.fieldnames or []
+        absent = [name for name in REQUIRED if name not in header]
+        if absent:
+            raise ValueError(
+                f"the CSV has no columns {absent} (its header: {', '.join(header) or 'none'}); "
+                f"expected {', '.join(FIELDS)}"
+            )
         for row in reader:
             missing = [name for name in REQUIRED if row.get(name) is None]
             if missing:

@@ -468,7 +468,10 @@ class Runner:
         return outcomes
 
     def semantics_error(self, module: Module) -> str:
-        """Why the module's program does not behave as the unoptimized one, or ""."""
+        """Why the module's program does not behave as the unoptimized one, or ""
+        (also for a program that is not runnable: see ``runnable``)."""
+        if not self.runnable(module):
+            return ""
         try:
             self.checked_runs(self.build(module), 1)
         except ProgramFailed as error:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from dataclasses import replace
 
+import pytest
+
 import compiler_env
 from compiler_env import CompilerEnvState, read_states, validate_states, write_states
 from tests.service.test_runtime import FFT_MISCOMPILE, FFT_O0
@@ -62,6 +64,8 @@ def test_states_read_and_write_through_paths_and_stdin(tmp_path, make_env) -> No
     old = "benchmark,reward,walltime,commandline\nbenchmark://kernels-v0/crc32,,1.0,opt-19\n"
     (state,) = read_states(io.StringIO(old))  # written before the columns were added
     assert state.reward is None and state.reward_space == "" and state.compiler_version == ""
+    with pytest.raises(ValueError, match="no columns"):
+        list(read_states(io.StringIO("garbage,x\n")))  # a header alone is not 0 states
 
 
 def test_fifty_random_episodes_validate_and_the_miscompile_is_caught(make_env, service) -> None:
@@ -125,5 +129,5 @@ def test_the_validate_command(tmp_path, make_env, service) -> None:
     assert "semantics: the program hangs" in bad.stdout and "1 of 2 states valid" in bad.stderr
     garbage = subprocess.run([*command, "-"], input="a,b\n1,2\n", capture_output=True, text=True,
                              env=environ)  # fmt: skip
-    assert garbage.returncode == 2 and "lacks the columns" in garbage.stderr
+    assert garbage.returncode == 2 and "no columns" in garbage.stderr
     assert "Traceback" not in garbage.stderr + bad.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import compiler_env
-from compiler_env.errors import ProgramFailed
+from compiler_env.errors import InvalidArgument, ProgramFailed
 from service.datasets.cache import cache_dir
 from service.runtime import Outcome, compare
 
@@ -67,8 +67,15 @@ def test_program_observations_of_a_program_without_main(make_env) -> None:
     env.reset()
     assert env.observation["IsRunnable"] == 0
     assert env.observation["IsBuildable"] == 0
+    assert env.observation["SemanticsError"] == ""  # nothing to compare
     with pytest.raises(ProgramFailed, match="not runnable"):
         env.observation["Runtime"]
+
+
+@pytest.mark.parametrize("runs", [0, -1, True, "3", 2.5])
+def test_bad_numbers_of_runs_are_refused(runs) -> None:
+    with pytest.raises(InvalidArgument, match="runtime_runs is an integer of at least 1"):
+        compiler_env.make("llvm-v0", runtime_runs=runs)
 
 
 def test_a_user_program_is_built_and_run(make_env) -> None:
