@@ -160,10 +160,7 @@ class Episode:
         name = f"{self.benchmark.sha1}-{self.benchmark.run.key()}-{machine_id()}"
         path = cache_dir() / "runtime" / f"{name}-llvm{find_toolchain().version}.json"
         key = f"{level} {runs} {warmup}"
-        try:
-            cached = dict(json.loads(path.read_text()))
-        except (OSError, ValueError):
-            cached = {}
+        cached = _read_json(path)
         if key not in cached:
             with self._optimized(level) as module:
                 cached[key] = self.runner.runtimes(module, runs, warmup, LEVELS.get(level, 2))

@@ -6,7 +6,7 @@ import functools
 import hashlib
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from service.llvm import features
@@ -199,53 +199,35 @@ def _specs() -> dict[str, ObservationSpec]:
     ]
     specs += _program_specs()
     for level in ("O0", "O3", "Oz"):
-        specs.append(
-            ObservationSpec(
-                f"IrInstructionCount{level}",
-                "int64",
-                f"IrInstructionCount of the benchmark through clang's -{level} "
-                "(docs/datasets.md, Baselines)"
-                if level != "O0"
-                else "IrInstructionCount of the unoptimized benchmark",
-                functools.partial(_baseline, "IrInstructionCount", level),
-            )
-        )
-        specs.append(
-            ObservationSpec(
-                f"ObjectTextSize{level}",
-                "int64",
-                f"ObjectTextSizeBytes of the benchmark through clang's -{level} -c"
-                if level != "O0"
-                else "ObjectTextSizeBytes of the unoptimized benchmark",
-                functools.partial(_baseline, "ObjectTextSizeBytes", level),
-                platform_dependent=True,
-            )
-        )
-        specs.append(
-            ObservationSpec(
-                f"DynamicInstructionCount{level}",
-                "int64",
-                f"DynamicInstructionCount of the benchmark through clang's -{level}"
-                if level != "O0"
-                else "DynamicInstructionCount of the unoptimized benchmark",
-                functools.partial(_baseline, "DynamicInstructionCount", level),
-            )
-        )
-        specs.append(
-            ObservationSpec(
-                f"Runtime{level}",
-                "float64_samples",
-                f"Runtime of the benchmark through clang's -{level}, measured once on this "
-                "machine and cached"
-                if level != "O0"
-                else "Runtime of the unoptimized benchmark, measured once on this machine",
-                functools.partial(_runtime_baseline, level),
-                high=float("inf"),
-                deterministic=False,
-                platform_dependent=True,
-            )
-        )
+        specs += _baseline_specs(level)
     return {spec.name: spec for spec in specs}
+
+
+def _baseline_specs(level: str) -> list[ObservationSpec]:
+    """The measures of the benchmark through clang's ``-<level>`` (at ``O0``: unoptimized)."""
+
+    def spec(measure: str, name: str, compute: Any, how: str = "", **flags: Any) -> ObservationSpec:
+        description = (
+            f"{measure} of the benchmark through clang's -{level}{how}"
+            if level != "O0"
+            else f"{measure} of the unoptimized benchmark"
+        )
+        return ObservationSpec(f"{name}{level}", "int64", description, compute, **flags)
+
+    timed = dict(high=float("inf"), deterministic=False, platform_dependent=True)
+    runtime = spec("Runtime", "Runtime", functools.partial(_runtime_baseline, level),
+                   ", measured once on this machine and cached", **timed)  # fmt: skip
+    return [
+        spec("IrInstructionCount", "IrInstructionCount",
+             functools.partial(_baseline, "IrInstructionCount", level),
+             " (docs/datasets.md, Baselines)"),
+        spec("ObjectTextSizeBytes", "ObjectTextSize",
+             functools.partial(_baseline, "ObjectTextSizeBytes", level), " -c",
+             platform_dependent=True),
+        spec("DynamicInstructionCount", "DynamicInstructionCount",
+             functools.partial(_baseline, "DynamicInstructionCount", level)),
+        replace(runtime, kind="float64_samples"),
+    ]  # fmt: skip
 
 
 def _program_specs() -> list[ObservationSpec]:

@@ -16,6 +16,7 @@ therefore the program's own time, without the cost of starting a process.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -343,6 +344,7 @@ def _first_difference(expected: bytes, got: bytes) -> str:
     return f"it writes {len(have) - len(want)} more lines, from {have[len(want)][:200]!r}"
 
 
+@functools.cache
 def machine_id() -> str:
     """A short name of this machine and its processor, for caches of timings."""
     model = ""
