@@ -147,6 +147,16 @@ def _specs() -> dict[str, ObservationSpec]:
             charset="0123456789abcdef",
         ),
         ObservationSpec(
+            "IrHash",
+            "text",
+            "a 128-bit structural hash of the module in hex: equal IR, equal hash (in any "
+            "process); any change to its code, globals, attributes or metadata changes it. "
+            "Cheap: for recognising states in a search",
+            lambda e: features.ir_hash(e.module),
+            shape=(32,),
+            charset="0123456789abcdef",
+        ),
+        ObservationSpec(
             "Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()
         ),
         ObservationSpec(

@@ -80,6 +80,26 @@ AUTOPHASE_FEATURES: tuple[str, ...] = (
 _Int64Array = ctypes.POINTER(ctypes.c_int64)
 
 
+#: Every function of the native helper: (result type, argument types), in one block.
+_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "cenv_instruction_count": (ctypes.c_int64, [binding.ModuleRef]),
+    "cenv_walk_count": (ctypes.c_int64, [binding.ModuleRef]),
+    "cenv_instcount": (ctypes.c_int, [binding.ModuleRef, _Int64Array, ctypes.c_int]),
+    "cenv_autophase": (ctypes.c_int, [binding.ModuleRef, _Int64Array, ctypes.c_int]),
+    "cenv_instcount_size": (ctypes.c_int, []),
+    "cenv_autophase_size": (ctypes.c_int, []),
+    "cenv_max_opcode": (ctypes.c_int, []),
+    "cenv_autophase_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "cenv_emit_object": (
+        ctypes.c_int,
+        [binding.ModuleRef, binding.TargetMachineRef, ctypes.POINTER(binding.MemoryBufferRef),
+         ctypes.POINTER(ctypes.c_void_p)],
+    ),  # fmt: skip
+    "cenv_instrument_block_counts": (ctypes.c_int, [binding.ModuleRef, ctypes.c_char_p]),
+    "cenv_ir_hash": (ctypes.c_int, [binding.ModuleRef, ctypes.c_char_p, ctypes.c_int]),
+}
+
+
 @functools.cache
 def _native() -> ctypes.CDLL | None:
     lib()  # libLLVM first, so that the helper binds to the same instance
@@ -87,40 +107,25 @@ def _native() -> ctypes.CDLL | None:
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         path = here / f"_native{suffix}"
         if path.exists():
-            helper = ctypes.CDLL(str(path))
-            for name in ("cenv_instruction_count", "cenv_walk_count"):
-                getattr(helper, name).restype = ctypes.c_int64
-                getattr(helper, name).argtypes = [binding.ModuleRef]
-            for name in ("cenv_instcount", "cenv_autophase"):
-                getattr(helper, name).restype = ctypes.c_int
-                getattr(helper, name).argtypes = [binding.ModuleRef, _Int64Array, ctypes.c_int]
-            for name in ("cenv_instcount_size", "cenv_autophase_size", "cenv_max_opcode"):
-                getattr(helper, name).restype = ctypes.c_int
-                getattr(helper, name).argtypes = []
-            helper.cenv_autophase_name.restype = ctypes.c_char_p
-            helper.cenv_autophase_name.argtypes = [ctypes.c_int]
-            if not hasattr(helper, "cenv_emit_object"):
-                raise CompilerNotFound(f"{path} is from an older version; reinstall the package")
-            helper.cenv_emit_object.restype = ctypes.c_int
-            helper.cenv_emit_object.argtypes = [
-                binding.ModuleRef,
-                binding.TargetMachineRef,
-                ctypes.POINTER(binding.MemoryBufferRef),
-                ctypes.POINTER(ctypes.c_void_p),
-            ]
-            if not hasattr(helper, "cenv_instrument_block_counts"):
-                raise CompilerNotFound(f"{path} is from an older version; reinstall the package")
-            helper.cenv_instrument_block_counts.restype = ctypes.c_int
-            helper.cenv_instrument_block_counts.argtypes = [binding.ModuleRef, ctypes.c_char_p]
-            if helper.cenv_max_opcode() < _MAX_OPCODE:
-                raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
-            if native_autophase_names(helper) != AUTOPHASE_FEATURES:
-                raise CompilerNotFound(
-                    f"{path} computes other Autophase features than AUTOPHASE_FEATURES names; "
-                    "reinstall the package"
-                )
-            return helper
+            return _declared(ctypes.CDLL(str(path)), path)
     return None
+
+
+def _declared(helper: ctypes.CDLL, path: Path) -> ctypes.CDLL:
+    """The helper with every signature set, or CompilerNotFound for an older build."""
+    for name, (result, arguments) in _SIGNATURES.items():
+        if not hasattr(helper, name):
+            raise CompilerNotFound(f"{path} is from an older version; reinstall the package")
+        getattr(helper, name).restype = result
+        getattr(helper, name).argtypes = arguments
+    if helper.cenv_max_opcode() < _MAX_OPCODE:
+        raise CompilerNotFound(f"{path} was built for an older LLVM; reinstall")
+    if native_autophase_names(helper) != AUTOPHASE_FEATURES:
+        raise CompilerNotFound(
+            f"{path} computes other Autophase features than AUTOPHASE_FEATURES names; "
+            "reinstall the package"
+        )
+    return helper
 
 
 def native_autophase_names(helper: ctypes.CDLL) -> tuple[str, ...]:
@@ -205,6 +210,19 @@ def instrument_block_counts(module: Module, counter: str) -> None:
             f"cannot instrument the module (status {status}): "
             + (f"it already has a value named {counter}" if status == -5 else "a bad argument")
         )
+
+
+def ir_hash(module: Module) -> str:
+    """``IrHash``: a structural hash of the module, 32 hex digits (native/hash.cpp).
+
+    Equal IR gives equal hashes in every process; a change to an instruction,
+    a global, an attribute or metadata changes it. Not cryptographic.
+    """
+    out = ctypes.create_string_buffer(33)
+    status = _require_native().cenv_ir_hash(module.handle, out, len(out))
+    if status != 0:
+        raise LlvmError(f"the native helper cannot hash the module (status {status})")
+    return out.value.decode()
 
 
 def _walk_opcodes(module: Module) -> tuple[int, int, list[int]]:

@@ -224,6 +224,16 @@ CENV_API int cenv_emit_object(LLVMModuleRef m, LLVMTargetMachineRef tm,
  */
 CENV_API int cenv_instrument_block_counts(LLVMModuleRef m, const char *counter);
 
+/*
+ * IrHash: writes a 128-bit structural hash of module `m` as 32 lowercase hex
+ * digits and a NUL to `out` (at least CENV_IR_HASH_SIZE bytes).  Equal IR
+ * gives an equal hash in any process; values are hashed by position and name,
+ * never by address (hash.cpp).  Returns 0, CENV_E_NULL or CENV_E_SIZE.
+ */
+#define CENV_IR_HASH_SIZE 33
+#define CENV_E_SIZE (-6) /* an output buffer is too small */
+CENV_API int cenv_ir_hash(LLVMModuleRef m, char *out, int size);
+
 #ifdef __cplusplus
 }
 #endif
