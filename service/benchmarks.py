@@ -91,7 +91,7 @@ class Benchmark:
     #: How its program is linked and run (for runtimes and semantic validation).
     run: RunSpec = RunSpec()
 
-    @property
+    @functools.cached_property
     def sha1(self) -> str:
         return hashlib.sha1(self.bitcode).hexdigest()
 

@@ -49,20 +49,32 @@ def _parsed(data: bytes) -> Iterator[Module]:
 class Episode:
     """A benchmark's module, the actions applied to it, and its cached baselines."""
 
-    def __init__(self, benchmark: Benchmark, actions: ActionTable) -> None:
-        """Loads the benchmark.
+    def __init__(
+        self,
+        benchmark: Benchmark,
+        actions: ActionTable,
+        *,
+        canonical: bytes | None = None,
+        loaded: tuple[Context, Module] | None = None,
+    ) -> None:
+        """Loads the benchmark (from its ``canonical`` bitcode when given), or takes
+        a module ``loaded`` from those bytes in a context of its own.
 
         Each episode has its own LLVM context: in a shared one, a program loaded
         twice would get its struct types renamed (``%struct.s.0``), changing its IR.
         """
         self.benchmark = benchmark
         self.table = actions
-        self.context = Context()
-        try:
-            self.module: Module = self.context.parse(canonical_bitcode(benchmark), benchmark.uri)
-        except BaseException:
-            self.context.close()
-            raise
+        if loaded is not None:
+            self.context, self.module = loaded
+        else:
+            self.context = Context()
+            try:
+                data = canonical if canonical is not None else canonical_bitcode(benchmark)
+                self.module = self.context.parse(data, benchmark.uri)
+            except BaseException:
+                self.context.close()
+                raise
         self.module.identifier = benchmark.uri
         self.actions: list[int] = []
         self._machine: TargetMachine | None = None

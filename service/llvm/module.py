@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import sys
+import threading
 from typing import Any, ClassVar, TypeVar
 
 from service.llvm import binding
@@ -24,6 +25,9 @@ _LLVM_OBJECT_FILE = 1  # LLVMCodeGenFileType.LLVMObjectFile
 _LLVM_RETURN_STATUS_ACTION = 2  # LLVMVerifierFailureAction.LLVMReturnStatusAction
 
 
+_LIVE_LOCK = threading.Lock()
+
+
 class Owner:
     """The single owner of one LLVM handle."""
 
@@ -33,7 +37,8 @@ class Owner:
         if not handle:
             raise LlvmError(f"LLVM returned a null {type(self).__name__}")
         self._handle = handle
-        Owner._live += 1
+        with _LIVE_LOCK:  # workers parse spare modules in a thread
+            Owner._live += 1
 
     @property
     def handle(self) -> Any:
@@ -52,7 +57,8 @@ class Owner:
     def detach(self) -> Any:
         """Gives up ownership (LLVM took it) and returns the handle."""
         handle, self._handle = self.handle, None
-        Owner._live -= 1
+        with _LIVE_LOCK:
+            Owner._live -= 1
         return handle
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ def fork_worker(worker: Worker, request: pb.ForkWorkerRequest) -> pb.ForkWorkerR
     parent exits at once and the service (a child subreaper) adopts it.
     """
     sockets = worker.open_sockets()
+    worker.preloaded.wait()  # a fork copies no thread: let the spare's parse finish first
     read_end, write_end = os.pipe()
     child = os.fork()
     if child == 0:  # the intermediate process

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
 import socket
 import time
 from collections.abc import Callable
 
-from service import benchmarks, observations
+from service import observations
+from service.benchmarks import Benchmark
 from service.episode import RUNTIME_RUNS, RUNTIME_WARMUP_RUNS, Episode
 from service.llvm.actions import load_actions
 from service.llvm.binding import lib
@@ -23,21 +23,9 @@ from service.proto.errors import (
 )
 from service.sandbox import arm_cpu_budget
 from service.worker.forking import fork_worker
+from service.worker.preload import Preloader, release_free_memory
 
 __all__ = ["Worker"]
-
-
-def _release_free_memory() -> None:
-    """Gives the heap's free pages back to the system (glibc), so that a worker
-    serving episode after episode does not keep its peak size."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
-except OSError:  # not glibc
-    _LIBC = None
 
 
 class Worker:
@@ -55,6 +43,7 @@ class Worker:
         self.max_program_bytes = max_program_bytes
         self.open_sockets: Callable[[], list[socket.socket]] = list
         self._cpu_limit = 0.0  # the soft CPU limit in force, in seconds of process time
+        self.preloaded = Preloader()
 
     def handle(self, request: pb.WorkerRequest) -> pb.WorkerReply:
         """Runs one request; errors become a reply with their status."""
@@ -93,20 +82,44 @@ class Worker:
             "create_server(fault_injection=True)"
         )
 
-    def _replace(self, episode: Episode) -> None:
-        if self.episode is not None:
-            self.episode.close()
-            _release_free_memory()
-        self.episode = episode
+    def _replace(self, episode: Episode, seen: bool) -> None:
+        """Makes ``episode`` the current one; the previous one is closed, in the
+        background while a spare module is parsed when the benchmark was seen before."""
+        retired, self.episode = self.episode, episode
+        if seen:
+            self.preloaded.prepare(episode.benchmark, retired if retired is not episode else None)
+        elif retired is not None and retired is not episode:
+            retired.close()
+            release_free_memory()
+
+    def _pristine(self, benchmark: Benchmark, actions: list[int]) -> Episode | None:
+        """The current episode, when it is of ``benchmark`` and no action changed it."""
+        current = self.episode
+        if actions or current is None or current.actions:
+            return None
+        same = current.benchmark.uri == benchmark.uri and current.benchmark.sha1 == benchmark.sha1
+        return current if same else None
+
+    def _load(self, benchmark: Benchmark, actions: list[int]) -> Episode:
+        """An episode at the start of ``benchmark``: the current one if it still is,
+        else from a spare module, else parsed now."""
+        pristine = self._pristine(benchmark, actions)
+        if pristine is not None:
+            return pristine
+        loaded = self.preloaded.take(benchmark)
+        if loaded is not None:
+            return Episode(benchmark, self.table, loaded=loaded)
+        return Episode(benchmark, self.table, canonical=self.preloaded.canonical(benchmark))
 
     def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
-        benchmark = benchmarks.resolve(request.benchmark)
+        benchmark = self.preloaded.resolve(request.benchmark)
         if len(benchmark.bitcode) > self.max_program_bytes:
             raise ProgramTooLarge(
                 f"{request.benchmark} is {len(benchmark.bitcode)} bytes of IR; this service "
                 f"accepts at most {self.max_program_bytes} bytes (SandboxLimits.max_program_bytes)"
             )
-        episode = Episode(benchmark, self.table)
+        seen = self.preloaded.seen(benchmark)
+        episode = self._load(benchmark, list(request.actions))
         episode.runtime_runs = request.runtime_runs or RUNTIME_RUNS
         warmup = request.runtime_warmup_runs  # 0: the default; -1: none
         episode.runtime_warmup_runs = max(warmup, 0) if warmup else RUNTIME_WARMUP_RUNS
@@ -114,9 +127,10 @@ class Worker:
             episode.apply(list(request.actions))
             values = episode.observe(list(request.observation_spaces))
         except BaseException:
-            episode.close()
+            if episode is not self.episode:
+                episode.close()
             raise
-        self._replace(episode)
+        self._replace(episode, seen)
         return pb.StartSessionReply(
             benchmark=benchmark.uri,
             observations=[observations.to_proto(v) for v in values],
