@@ -68,6 +68,7 @@ def native_extensions():
                 "service/llvm/native/emit.cpp",
                 "service/llvm/native/instrument.cpp",
                 "service/llvm/native/hash.cpp",
+                "service/llvm/native/text.cpp",
             ],
             depends=["service/llvm/native/cenv_features.h"],
             language="c++",

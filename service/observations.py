@@ -136,13 +136,13 @@ def _specs() -> dict[str, ObservationSpec]:
     n_auto = len(features.AUTOPHASE_FEATURES)
     specs = [
         ObservationSpec(
-            "Ir", "text", "the module as textual LLVM IR", lambda e: e.module.to_text()
+            "Ir", "text", "the module as textual LLVM IR", lambda e: features.ir_text(e.module)
         ),
         ObservationSpec(
             "IrSha1",
             "text",
             "SHA-1 of the textual IR without its ModuleID line, in hex",
-            lambda e: _ir_sha1(e.module.to_text()),
+            lambda e: _ir_sha1(features.ir_text(e.module)),
             shape=(40,),
             charset="0123456789abcdef",
         ),

@@ -234,6 +234,14 @@ CENV_API int cenv_instrument_block_counts(LLVMModuleRef m, const char *counter);
 #define CENV_E_SIZE (-6) /* an output buffer is too small */
 CENV_API int cenv_ir_hash(LLVMModuleRef m, char *out, int size);
 
+/*
+ * The textual IR of module `m`, as LLVMPrintModuleToString gives it, printed
+ * through a buffer (text.cpp).  Sets *text (NUL-terminated; free with
+ * cenv_free) and *size; returns 0 or CENV_E_NULL.
+ */
+CENV_API int cenv_print_module(LLVMModuleRef m, char **text, size_t *size);
+CENV_API void cenv_free(void *pointer);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,3 +39,12 @@ def test_autophase_invariants(context: Context, uri: str) -> None:
     assert named["BlockLow"] + named["BlockMid"] <= named["TotalBlocks"]
     for opcode in ("Add", "Load", "Store", "Call", "ICmp", "PHI", "Ret", "Alloca"):
         assert named[f"Num{opcode}Inst"] == counts[f"{opcode}Count"], opcode
+
+
+@pytest.mark.parametrize("uri", KERNELS[::3])
+def test_native_ir_text_is_the_c_api_text(context: Context, uri: str) -> None:
+    with kernel_module(context, uri) as module:
+        for pipeline in ("", "default<O3>"):
+            if pipeline:
+                module.run_passes(pipeline)
+            assert features.ir_text(module) == module.to_text()
