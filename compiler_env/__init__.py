@@ -22,6 +22,7 @@ from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
 from compiler_env.state import CompilerEnvState, read_states, write_states
 from compiler_env.validation import ValidationResult, validate_states
+from compiler_env.vector import CompilerVectorEnv, make_vec
 from compiler_env.wrappers import SemanticsGuard
 from service.proto.constants import VERSION
 from service.sandbox import SandboxLimits
@@ -31,6 +32,7 @@ __all__ = [
     "Benchmark",
     "CompilerEnv",
     "CompilerEnvState",
+    "CompilerVectorEnv",
     "Dataset",
     "Datasets",
     "Reward",
@@ -45,6 +47,7 @@ __all__ = [
     "benchmark_from_ir",
     "benchmark_from_source",
     "make",
+    "make_vec",
     "read_states",
     "register_envs",
     "validate_states",

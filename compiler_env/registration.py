@@ -64,6 +64,8 @@ def register_envs() -> None:
         gymnasium.register(
             id=full,
             entry_point="compiler_env.env:CompilerEnv",
+            # gymnasium.make_vec(...) makes the native vector env (compiler_env/vector.py).
+            vector_entry_point="compiler_env.vector:CompilerVectorEnv",
             kwargs=dict(defaults),
             # Gymnasium's checker needs an observation space, which llvm-v0 lacks by default.
             disable_env_checker="observation_space" not in defaults,

@@ -113,6 +113,42 @@ class Session:
             raise
         return reply
 
+    def send_step(self, actions: list[int], names: list[str]) -> bool:
+        """The first half of a step that others run alongside (a vector env's): sends
+        it straight to the worker without waiting; ``receive_step`` reads the reply.
+
+        Returns False, having sent nothing, when there is no direct worker channel
+        or the session must first be restored: ``step`` then does all of it.
+        """
+        if os.getpid() != self.owner or self._channel is None or self._lost or self.id is None:
+            return False
+        request = pb.StepRequest(
+            session_id=self.id, actions=actions, observation_spaces=names, boot_id=self.boot_id
+        )
+        try:
+            self._channel.send(pb.WorkerRequest(step=request))
+        except BaseException as error:
+            self._lose()  # whatever the worker got: the next request replays ``actions``
+            if isinstance(error, CompilerEnvError):
+                return False
+            raise
+        return True
+
+    def receive_step(self, actions: list[int]) -> pb.StepReply | None:
+        """The reply to ``send_step``, its actions recorded; None if the step failed in
+        any way: the session is then lost, and ``step`` restores it by replay and
+        tries again as the retry policy says."""
+        assert self._channel is not None, "receive_step follows a send_step that sent"
+        try:
+            reply = self._channel.receive().step
+        except BaseException as error:
+            self._lose()
+            if isinstance(error, CompilerEnvError):
+                return None
+            raise
+        self.actions.extend(actions)
+        return reply
+
     def fork(self) -> Session:
         """A new session holding a copy of this one's current program."""
         self._adopt_if_forked()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import NoReturn
 
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import CompilerCrashed, DeadlineExceeded, from_status
@@ -36,20 +37,41 @@ class WorkerChannel:
         try:
             send_frame(self.sock, request)
             reply = recv_frame(self.sock, pb.WorkerReply)
-        except TimeoutError as error:
-            self.close()
-            raise DeadlineExceeded("the session's worker did not answer in time") from error
-        except (ConnectionClosed, OSError) as error:
-            self.close()
-            raise CompilerCrashed(
-                "the worker process serving this session died during the request"
-            ) from error
-        except BaseException:  # e.g. KeyboardInterrupt: the frames are out of step
-            self.close()
-            raise
+        except BaseException as error:
+            self._fail(error)
         if reply.code:
             raise from_status(reply.code, reply.error_type, reply.message)
         return reply
+
+    def send(self, request: pb.WorkerRequest) -> None:
+        """The first half of ``call``: sends the request; ``receive`` reads its reply."""
+        if self.broken:
+            raise CompilerCrashed("the channel to the session's worker was interrupted")
+        try:
+            send_frame(self.sock, request)
+        except BaseException as error:
+            self._fail(error)
+
+    def receive(self) -> pb.WorkerReply:
+        """The second half of ``call``: the reply to the request ``send`` sent."""
+        try:
+            reply = recv_frame(self.sock, pb.WorkerReply)
+        except BaseException as error:
+            self._fail(error)
+        if reply.code:
+            raise from_status(reply.code, reply.error_type, reply.message)
+        return reply
+
+    def _fail(self, error: BaseException) -> NoReturn:
+        """Closes the channel after a failed send or receive, and raises what it means."""
+        self.close()
+        if isinstance(error, TimeoutError):
+            raise DeadlineExceeded("the session's worker did not answer in time") from error
+        if isinstance(error, (ConnectionClosed, OSError)):
+            raise CompilerCrashed(
+                "the worker process serving this session died during the request"
+            ) from error
+        raise error  # e.g. KeyboardInterrupt: the frames are out of step
 
     def close(self) -> None:
         """Closes the socket (never blocks)."""
