@@ -15,12 +15,14 @@ restore), run on a thread pool meanwhile.
 
 Why split the channel rather than step every sub-env on a thread: both overlap
 the workers (socket I/O releases the GIL), but a thread per step adds a thread
-wake-up to each step on a machine whose cores are busy with the workers.
-Measured with ``perf/vector.py`` on a 2-core machine (two sub-envs, seeded
-random actions of the default action space, ``llvm-autophase-ic-v0``), the
-split gave 1.1-1.3x the steps per second of a thread pool over the same
-sub-envs on ``benchmark://kernels-v0/json_query`` and up to 1.1x on the
-smaller ``crc32``. Threads remain the path wherever the split does not apply.
+hand-off and wake-up to every step, on cores that the workers keep busy.
+Measured on a 2-core machine (two sub-envs, ``llvm-autophase-ic-v0``, seeded
+random actions of the default action space, 8 alternating runs each), the split
+gave 1.36x (median) the steps per second of a thread pool over the same
+sub-envs on ``benchmark://kernels-v0/crc32`` with the same actions in both
+sub-envs (short steps, where the per-step overhead shows) and was level with it
+(0.99-1.05x) on ``json_query``, whose steps are longer. ``perf/vector.py``
+measures both.
 
 Autoreset follows Gymnasium's vector envs (``metadata["autoreset_mode"]``):
 
@@ -82,7 +84,9 @@ class CompilerVectorEnv(VectorEnv[Any, Any, np.ndarray]):
     Args:
         num_envs: how many sub-envs.
         benchmark: the benchmark streams (see the module's docstring); None: each
-            sub-env's default benchmark.
+            sub-env's own ``benchmark`` (which ``set_attr("benchmark", ...)``
+            sets; with streams, ``reset(options={"benchmark": ...})`` changes
+            them).
         autoreset_mode: ``AutoresetMode`` (or its value, e.g. ``"SameStep"``).
         max_episode_steps: truncate each episode after this many steps (as
             Gymnasium's ``TimeLimit``); None: episodes end only as the sub-envs
@@ -124,10 +128,11 @@ class CompilerVectorEnv(VectorEnv[Any, Any, np.ndarray]):
         self.max_episode_steps = max_episode_steps
         self.copy = copy
         self._streams = _streams(benchmark, num_envs)
+        firsts = _fixed(benchmark, num_envs)  # so that each sub-env's ``benchmark`` is right
         self.envs: list[CompilerEnv] = []
         try:
-            for _ in range(num_envs):
-                self.envs.append(CompilerEnv(**env_kwargs))
+            for first in firsts:
+                self.envs.append(CompilerEnv(benchmark=first, **env_kwargs))
         except BaseException:
             for env in self.envs:
                 env.close()
@@ -504,6 +509,15 @@ def _streams(spec: BenchmarkStreams | None, n: int) -> list[Iterator[str | Bench
         f"benchmark is a URI, a list of {n} URIs (one per sub-env), or a function of the "
         f"sub-env's index giving an iterable of URIs; not {type(spec).__name__}"
     )
+
+
+def _fixed(spec: BenchmarkStreams | None, n: int) -> list[str | None]:
+    """Each sub-env's benchmark when the streams repeat one (None: not known yet)."""
+    if isinstance(spec, (str, Benchmark)):
+        return [_uri(spec)] * n
+    if isinstance(spec, (list, tuple)):
+        return [_uri(uri) for uri in spec]
+    return [None] * n
 
 
 def _seeds(seed: int | Sequence[int | None] | None, n: int) -> list[int | None]:

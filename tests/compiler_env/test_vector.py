@@ -140,6 +140,7 @@ def test_same_step_autoreset_gives_the_final_observation(
     make_vec: Callable[..., CompilerVectorEnv],
 ) -> None:
     envs = make_vec(benchmark=SMALL[:2], max_episode_steps=1, autoreset_mode="SameStep")
+    assert envs.get_attr("benchmark") == tuple(SMALL[:2])  # before the first reset too
     start, _ = envs.reset()
     mem2reg = envs.single_action_space.index("mem2reg")
     observations, rewards, _, truncated, infos = envs.step([mem2reg, mem2reg])
