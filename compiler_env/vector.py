@@ -128,11 +128,11 @@ class CompilerVectorEnv(VectorEnv[Any, Any, np.ndarray]):
         self.max_episode_steps = max_episode_steps
         self.copy = copy
         self._streams = _streams(benchmark, num_envs)
-        firsts = _fixed(benchmark, num_envs)  # so that each sub-env's ``benchmark`` is right
+        fixed = _fixed(benchmark, num_envs)  # so that each sub-env's ``benchmark`` is right
         self.envs: list[CompilerEnv] = []
         try:
-            for first in firsts:
-                self.envs.append(CompilerEnv(benchmark=first, **env_kwargs))
+            for uri in fixed:
+                self.envs.append(CompilerEnv(benchmark=uri, **env_kwargs))
         except BaseException:
             for env in self.envs:
                 env.close()
