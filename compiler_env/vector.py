@@ -63,7 +63,7 @@ from gymnasium.vector.utils import batch_space, concatenate, create_empty_array,
 from compiler_env.datasets import Benchmark
 from compiler_env.env import CompilerEnv
 from compiler_env.registration import ENV_SPECS, NAMESPACE
-from service.proto.errors import InvalidArgument, ResetRequired
+from service.proto.errors import EnvClosed, InvalidArgument, ResetRequired
 
 if TYPE_CHECKING:
     from compiler_env.sb3 import SB3VecEnv
@@ -124,7 +124,13 @@ class CompilerVectorEnv(VectorEnv[Any, Any, np.ndarray]):
                 f"max_episode_steps is a positive integer or None, not {max_episode_steps!r}"
             )
         self.num_envs = num_envs
-        self.autoreset_mode = AutoresetMode(autoreset_mode)
+        try:
+            self.autoreset_mode = AutoresetMode(autoreset_mode)
+        except ValueError:
+            modes = ", ".join(repr(mode.value) for mode in AutoresetMode)
+            raise InvalidArgument(
+                f"autoreset_mode is an AutoresetMode or one of {modes}, not {autoreset_mode!r}"
+            ) from None
         self.max_episode_steps = max_episode_steps
         self.copy = copy
         self._streams = _streams(benchmark, num_envs)
@@ -244,7 +250,9 @@ class CompilerVectorEnv(VectorEnv[Any, Any, np.ndarray]):
 
     def _check_open(self) -> None:
         if self.closed:
-            raise ResetRequired("this vector env is closed; make a new one")
+            raise EnvClosed(
+                "this vector env is closed; make a new one with compiler_env.make_vec()"
+            )
 
     def _next_benchmark(self, index: int) -> str | None:
         try:

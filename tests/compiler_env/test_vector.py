@@ -18,7 +18,7 @@ from gymnasium.wrappers import TimeLimit
 import compiler_env
 from compiler_env.vector import CompilerVectorEnv
 from service.proto import compiler_env_pb2 as pb
-from service.proto.errors import InvalidAction, InvalidArgument, ResetRequired
+from service.proto.errors import EnvClosed, InvalidAction, InvalidArgument, ResetRequired
 from service.server import RunningService, create_server
 
 ENV_ID = "llvm-autophase-ic-v0"
@@ -136,6 +136,16 @@ def test_next_step_autoreset_resets_and_ignores_the_action(
     assert rewards[0] > 0 and not truncated.any()
 
 
+def test_gymnasiums_vector_wrappers_work_on_it(make_vec: Callable[..., CompilerVectorEnv]) -> None:
+    from gymnasium.wrappers.vector import RecordEpisodeStatistics
+
+    envs = RecordEpisodeStatistics(make_vec(max_episode_steps=2))
+    envs.reset(seed=0)
+    envs.step([1, 2])
+    *_, infos = envs.step([3, 4])
+    assert list(infos["episode"]["l"]) == [2, 2] and infos["_episode"].all()
+
+
 def test_same_step_autoreset_gives_the_final_observation(
     make_vec: Callable[..., CompilerVectorEnv],
 ) -> None:
@@ -223,6 +233,8 @@ def test_bad_actions_change_nothing(make_vec: Callable[..., CompilerVectorEnv]) 
     assert [env.actions for env in envs.envs] == [[], []]
     with pytest.raises(InvalidArgument, match="observation space"):
         compiler_env.make_vec("llvm-ic-v0", 2)
+    with pytest.raises(InvalidArgument, match="autoreset_mode"):
+        compiler_env.make_vec(ENV_ID, 2, autoreset_mode="sometimes")
 
 
 def test_a_killed_worker_is_replayed_and_the_results_stay_the_same(
@@ -291,7 +303,7 @@ def test_close_ends_every_session(service: RunningService) -> None:
     envs.close()
     assert len(service.servicer.sessions) == before
     assert envs.closed
-    with pytest.raises(ResetRequired, match="closed"):
+    with pytest.raises(EnvClosed, match="closed"):
         envs.step([0, 0, 0])
     envs.close()  # twice is fine
 
