@@ -28,6 +28,7 @@ from service.proto.errors import (
     InvalidAction,
     InvalidArgument,
     ProgramFailed,
+    StepBudgetExceeded,
     UnknownSpace,
 )
 from service.sandbox import SandboxLimits
@@ -79,9 +80,16 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             env's session (None: the service's, 300 s by default; a longer one
             is cut to the service's). A program past it raises
             ``DeadlineExceeded`` at once, without a retry.
-        action_space: ``"full"``, every pass of the action table, or ``"safe"``,
-            without the passes the pass audit found miscompiling or
-            nondeterministic (docs/llvm-19-pass-audit.md).
+        action_space: ``"default"``, the action table without the passes the
+            pass audit found miscompiling or nondeterministic and the perf
+            harness found running away (docs/actions.md, "The default action
+            space"); ``"safe"``, the same (its earlier name); or ``"full"``,
+            every pass of the table.
+        step_budget: wall-clock seconds the actions of one step may take (None:
+            no budget). A step past it is stopped: the episode is kept before
+            it and ends (``truncated``, ``info["step_budget_exceeded"]``), or
+            ``StepBudgetExceeded`` is raised when the retry policy says
+            ``on_error="raise"``.
         runtime_runs: how many measured runs a ``Runtime`` observation (and its
             baselines) takes (None: 5).
         runtime_warmup_runs: unmeasured runs before them (None: 1).
@@ -110,14 +118,22 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         connect_timeout: float = 60.0,
         limits: SandboxLimits | None = None,
         deadline: float | None = None,
-        action_space: Literal["full", "safe"] = "full",
+        action_space: Literal["default", "safe", "full"] = "default",
+        step_budget: float | None = None,
         runtime_runs: int | None = None,
         runtime_warmup_runs: int | None = None,
         render_mode: str | None = None,
     ) -> None:
         self._closed = True  # until the session exists
-        if action_space not in ("full", "safe"):
-            raise InvalidArgument(f"action_space is 'full' or 'safe', not {action_space!r}")
+        if action_space not in ("default", "safe", "full"):
+            raise InvalidArgument(
+                f"action_space is 'default', 'safe' or 'full', not {action_space!r}"
+            )
+        if step_budget is not None and not (
+            isinstance(step_budget, (int, float)) and not isinstance(step_budget, bool)
+            and step_budget > 0
+        ):  # fmt: skip
+            raise InvalidArgument(f"step_budget is a positive number of seconds: {step_budget!r}")
         if limits is not None and service is not None:
             raise InvalidArgument(
                 "limits= sets the sandbox of a local service; a remote service has the limits "
@@ -133,6 +149,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             limits=limits,
             deadline=deadline,
             action_space=action_space,
+            step_budget=step_budget,
             runtime_runs=runtime_runs,
             runtime_warmup_runs=runtime_warmup_runs,
             render_mode=render_mode,
@@ -149,6 +166,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             if value is not None and wrong:
                 raise InvalidArgument(f"{name} is an integer of at least {least}, not {value!r}")
         self._session.runtime_runs = runtime_runs or 0
+        self._session.step_budget = float(step_budget or 0.0)
         # 0 asks for the service's default; no warm-up at all is sent as -1.
         self._session.runtime_warmup_runs = -1 if runtime_warmup_runs == 0 else (
             runtime_warmup_runs or 0
@@ -174,7 +192,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         #: The service's whole action table; ``action_space`` may be a subset of it.
         self.action_table = ActionSpace(info.name, list(info.action_names), list(info.pipelines))
         self.action_space = self.action_table
-        if self._config["action_space"] == "safe":
+        if self._config["action_space"] != "full":
             self.action_space = self.action_table.subset(f"{info.name}-safe", set(info.unsafe))
         self.observation_spaces: dict[str, Described] = {
             info.name: make_observation_space(info) for info in spaces.observation_spaces
@@ -275,6 +293,12 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         index = {pipeline: i for i, pipeline in reversed(list(enumerate(pipelines)))}
         actions = []
         for element in passes[0].split(",invalidate<all>,"):
+            if element not in index and element in self.action_table.pipelines:
+                raise InvalidAction(
+                    f"the command line's pass {element[:200]!r} is left out of "
+                    f"{self.action_space.name}; replay it in an env made with "
+                    'action_space="full"'
+                )
             if element not in index:
                 raise InvalidAction(
                     f"the command line's pass {element[:200]!r} is not an action of "
@@ -408,6 +432,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             return self._failed_step(indices, error)
         except ProgramFailed as error:
             return self._failed_program(indices, error)
+        except StepBudgetExceeded as error:
+            return self._over_budget(indices, error)
         values = self._decode(names, reply.observations)
         reward = 0.0
         if self._reward is not None:
@@ -448,10 +474,26 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         )
         if self.retry_policy.on_error == "raise":
             raise type(error)(message) from error
-        observation = None
-        if self._observation_name:
-            observation = self._primary(self.compute_observations([self._observation_name]))
-        return observation, 0.0, False, True, {"error": message, "error_type": type(error).__name__}
+        info = {"error": message, "error_type": type(error).__name__}
+        return self._kept_observation(), 0.0, False, True, info
+
+    def _over_budget(
+        self, actions: list[int], error: StepBudgetExceeded
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """The actions ran past the step budget: the episode, kept before them, ends
+        (``truncated``), or this raises."""
+        named = ", ".join(self._named(a) for a in actions)
+        message = f"action {named}: {error}"
+        if self.retry_policy.on_error == "raise":
+            raise StepBudgetExceeded(message) from error
+        info = {"error": message, "error_type": "StepBudgetExceeded", "step_budget_exceeded": True}
+        return self._kept_observation(), 0.0, False, True, info
+
+    def _kept_observation(self) -> Any:
+        """The observation of the episode as it was kept after a failed step."""
+        if not self._observation_name:
+            return None
+        return self._primary(self.compute_observations([self._observation_name]))
 
     def _failed_program(
         self, actions: list[int], error: ProgramFailed
@@ -465,11 +507,8 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         )
         if self.retry_policy.on_error == "raise":
             raise ProgramFailed(message) from error
-        observation = None
-        if self._observation_name:
-            observation = self._primary(self.compute_observations([self._observation_name]))
         info = {"error": message, "error_type": "ProgramFailed", "miscompiled": True}
-        return observation, 0.0, False, True, info
+        return self._kept_observation(), 0.0, False, True, info
 
     def fork(self) -> CompilerEnv:
         """A new env whose episode continues independently from this one's current state.

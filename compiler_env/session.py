@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from compiler_env.connection import Connection
 from compiler_env.keepalive import KEEPER
@@ -26,6 +26,7 @@ from compiler_env.retry import RECOVERABLE, RetryPolicy
 from compiler_env.services import ServiceRef
 from compiler_env.worker_channel import WorkerChannel
 from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import STEP_BUDGET_EXIT
 from service.proto.errors import (
     CompilerCrashed,
     CompilerEnvError,
@@ -33,6 +34,7 @@ from service.proto.errors import (
     ResetRequired,
     ServiceUnavailable,
     SessionNotFound,
+    StepBudgetExceeded,
 )
 
 __all__ = ["Session"]
@@ -50,6 +52,8 @@ class Session:
         self.service = service
         self.policy = policy
         self.deadline = deadline or 0.0  # of each request (0: the service's)
+        #: Wall-clock seconds the actions of a step may take (0: no budget).
+        self.step_budget = 0.0
         #: Runs and warm-up runs of each Runtime observation (0: the service's defaults).
         self.runtime_runs = 0
         self.runtime_warmup_runs = 0
@@ -122,9 +126,7 @@ class Session:
         """
         if os.getpid() != self.owner or self._channel is None or self._lost or self.id is None:
             return False
-        request = pb.StepRequest(
-            session_id=self.id, actions=actions, observation_spaces=names, boot_id=self.boot_id
-        )
+        request = self._step_request(actions, names)
         try:
             self._channel.send(pb.WorkerRequest(step=request))
         except BaseException as error:
@@ -157,6 +159,7 @@ class Session:
         reply = self._retrying(self._fork)
         other = Session(self.service.copy(), self.policy, deadline=self.deadline)
         other.runtime_runs, other.runtime_warmup_runs = self.runtime_runs, self.runtime_warmup_runs
+        other.step_budget = self.step_budget
         other.benchmark = self.benchmark
         other.actions = list(self.actions)
         try:
@@ -251,10 +254,17 @@ class Session:
         self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
         return reply
 
-    def _step(self, actions: list[int], names: list[str]) -> pb.StepReply:
-        request = pb.StepRequest(
-            session_id=self.id, actions=actions, observation_spaces=names, boot_id=self.boot_id
+    def _step_request(self, actions: list[int], names: list[str]) -> pb.StepRequest:
+        return pb.StepRequest(
+            session_id=self.id,
+            actions=actions,
+            observation_spaces=names,
+            boot_id=self.boot_id,
+            budget_seconds=self.step_budget if actions else 0.0,
         )
+
+    def _step(self, actions: list[int], names: list[str]) -> pb.StepReply:
+        request = self._step_request(actions, names)
         if self._channel is not None:
             return self._channel.call(pb.WorkerRequest(step=request)).step
         reply = self.connection.call("Step", request)
@@ -289,6 +299,8 @@ class Session:
             except RECOVERABLE as error:
                 self._lost = True
                 explained = self._explained(error)
+                if STEP_BUDGET_EXIT in str(explained):
+                    self._over_budget(explained)
                 if fresh and _deterministic(explained, last):
                     raise explained from error
                 last = explained
@@ -299,6 +311,15 @@ class Session:
                 raise
         assert last is not None
         raise last
+
+    def _over_budget(self, error: CompilerEnvError) -> NoReturn:
+        """The worker ended itself when a step ran past its budget: the episode is
+        restored before the step, which is not tried again."""
+        self.restore()
+        raise StepBudgetExceeded(
+            f"the actions ran past the step budget of {self.step_budget:g} s and were "
+            "stopped; the episode is kept before them"
+        ) from error
 
     def _lose(self) -> None:
         """Treats the session as lost: the next request restores it by replay.

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from service.proto import compiler_env_pb2 as pb
+from service.proto.constants import STEP_BUDGET_EXIT
 from service.proto.errors import (
     CompilerCrashed,
     DeadlineExceeded,
@@ -92,6 +93,8 @@ def describe_exit(code: int | None, limits: SandboxLimits) -> str:
         return f"it ran out of memory (limit {limits.address_space_mib} MiB)"
     if code < 0:
         name = signal.Signals(-code).name
+        if -code == signal.SIGALRM:
+            return STEP_BUDGET_EXIT
         if -code == signal.SIGXCPU:
             return f"it exceeded its CPU time limit of {limits.cpu_seconds} s ({name})"
         return f"it was killed by {name}"

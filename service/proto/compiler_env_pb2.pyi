@@ -187,16 +187,18 @@ class ForkSessionReply(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., worker_address: _Optional[str] = ..., worker_pid: _Optional[int] = ..., boot_id: _Optional[str] = ...) -> None: ...
 
 class StepRequest(_message.Message):
-    __slots__ = ("session_id", "actions", "observation_spaces", "boot_id")
+    __slots__ = ("session_id", "actions", "observation_spaces", "boot_id", "budget_seconds")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
     OBSERVATION_SPACES_FIELD_NUMBER: _ClassVar[int]
     BOOT_ID_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_SECONDS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     actions: _containers.RepeatedScalarFieldContainer[int]
     observation_spaces: _containers.RepeatedScalarFieldContainer[str]
     boot_id: str
-    def __init__(self, session_id: _Optional[str] = ..., actions: _Optional[_Iterable[int]] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., boot_id: _Optional[str] = ...) -> None: ...
+    budget_seconds: float
+    def __init__(self, session_id: _Optional[str] = ..., actions: _Optional[_Iterable[int]] = ..., observation_spaces: _Optional[_Iterable[str]] = ..., boot_id: _Optional[str] = ..., budget_seconds: _Optional[float] = ...) -> None: ...
 
 class StepReply(_message.Message):
     __slots__ = ("observations", "boot_id")

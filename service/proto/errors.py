@@ -27,6 +27,7 @@ __all__ = [
     "ServiceUnavailable",
     "ServiceVersionMismatch",
     "SessionNotFound",
+    "StepBudgetExceeded",
     "TooManySessions",
     "Unauthenticated",
     "UnknownSpace",
@@ -122,6 +123,13 @@ class DeadlineExceeded(CompilerEnvError, default_for_status=True):
     """A request ran past its deadline."""
 
     status = DEADLINE_EXCEEDED
+
+
+class StepBudgetExceeded(CompilerEnvError):
+    """A step's actions ran past the budget the env set (``make(..., step_budget=)``);
+    the episode is back where it was before them."""
+
+    status = DEADLINE_EXCEEDED  # a bare DEADLINE_EXCEEDED is DeadlineExceeded
 
 
 class LlvmError(CompilerEnvError, default_for_status=True):

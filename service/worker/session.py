@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from service import observations
 from service.benchmarks import Benchmark
@@ -26,6 +28,22 @@ from service.worker.forking import fork_worker
 from service.worker.preload import Preloader, release_free_memory
 
 __all__ = ["Worker"]
+
+
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """Ends this process (SIGALRM, whose default action is to terminate) if the
+    block runs longer than ``seconds`` of wall-clock time: nothing else stops a
+    pass that runs away inside LLVM. 0: no budget."""
+    if seconds <= 0:
+        yield
+        return
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class Worker:
@@ -148,7 +166,8 @@ class Worker:
         observations.check(names)  # before any action
         before = list(episode.actions)
         try:
-            episode.apply(list(request.actions))
+            with _budget(request.budget_seconds if request.actions else 0.0):
+                episode.apply(list(request.actions))
             values = episode.observe(names)
         except CompilerEnvError:
             if episode.actions != before:  # the actions ran, then something failed
