@@ -167,7 +167,9 @@ def _check_program(
 def _fresh_env(config: dict[str, Any]) -> CompilerEnv:
     from compiler_env.env import CompilerEnv
 
-    settings = {**config, "observation_space": None, "reward_space": None, "render_mode": None}
+    # Any pass of the table replays, and a replay has no step budget.
+    settings = {**config, "observation_space": None, "reward_space": None, "render_mode": None,
+                "action_space": "full", "step_budget": None}  # fmt: skip
     return CompilerEnv(**settings)
 
 

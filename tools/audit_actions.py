@@ -91,9 +91,9 @@ class Auditor:
     def __init__(self) -> None:
         policy = RetryPolicy(attempts=2, backoff=0.0)
         self.a = compiler_env.make("llvm-v0", observation_space="IrSha1", retry=policy,
-                                   deadline=DEADLINE)  # fmt: skip
+                                   deadline=DEADLINE, action_space="full")  # fmt: skip
         self.b = compiler_env.make("llvm-v0", observation_space="IrSha1", retry=policy,
-                                   deadline=DEADLINE,
+                                   deadline=DEADLINE, action_space="full",
                                    limits=SandboxLimits(address_space_mib=8190))  # fmt: skip
         self.names = self.a.action_space.names
 
@@ -276,7 +276,7 @@ def reproducer(
 
 def report(log: Path) -> None:
     major = find_toolchain().major
-    with compiler_env.make("llvm-v0") as env:
+    with compiler_env.make("llvm-v0", action_space="full") as env:
         names = env.action_space.names
         pipelines = dict(zip(names, env.action_space.pipelines))
         version = env.compiler_version
@@ -352,8 +352,8 @@ def markdown(data: dict[str, Any], major: int) -> str:
         + (", ".join(f"{k} {v}" for k, v in sorted(data["raw_findings"].items())) or "none")
         + f"; episodes that could not run: {data['episode_errors']}.",
         "",
-        "The `safe` action space (`compiler_env.make(..., action_space=\"safe\")`) leaves out "
-        "every pass that triggers a miscompile or nondeterminism below: "
+        "The default action space (also `action_space=\"safe\"`; `action_space=\"full\"` has "
+        "every pass) leaves out every pass that triggers a miscompile or nondeterminism below: "
         + (", ".join(f"`{name}`" for name in data["unsafe"]) or "none") + ".",
         "",
         "A finding's *trigger* is the last pass of its reduced sequence: the program is "

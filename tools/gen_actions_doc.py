@@ -121,6 +121,59 @@ def render_table(table: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+AUDIT_DIR = ROOT / "service" / "llvm" / "audit"
+
+#: What the perf harness measured of the passes left out (``python -m perf``'s
+#: per-pass table; ``perf/README.md``): evidence beside the audit's.
+COST_EVIDENCE = {
+    "attributor": "3.1 s of the 22.8 s that 500 seeded random steps took on the shared large "
+    "program (`../shared/perf-programs/large.c`), one step 1.8 s: the second slowest pass",
+    "attributor-cgscc": "18.1 s of the same 22.8 s, one step 4.3 s: the slowest pass by far",
+}
+
+
+def render_default_space(major: int, audit_dir: Path = AUDIT_DIR) -> str:
+    """The section on what the default action space leaves out, and the evidence.
+
+    Args:
+        major: The LLVM major version of the table.
+        audit_dir: Where the pass audit's results are (``llvm-<major>.json``).
+
+    Returns:
+        Markdown, ending with a newline; empty when the version has no audit.
+    """
+    path = audit_dir / f"llvm-{major}.json"
+    if not path.exists():
+        return ""
+    audit = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        "",
+        "### The default action space",
+        "",
+        "`compiler_env.make(...)` gives this table without the passes below (also "
+        '`action_space="safe"`; `action_space="full"` gives every pass, with its own '
+        "indices). Each is left out on the evidence of the pass audit "
+        f"([llvm-{major}-pass-audit.md](llvm-{major}-pass-audit.md): {audit['episodes']} "
+        f"random episodes on {len(audit['benchmarks'])} runnable benchmarks), with what the "
+        "perf harness measured of its cost:",
+        "",
+    ]
+    for name in audit["unsafe"]:
+        kinds = sorted(audit["per_pass"][name].items())
+        found = ", ".join(f"{kind} {count}" for kind, count in kinds)
+        cost = f"; {COST_EVIDENCE[name]}" if name in COST_EVIDENCE else ""
+        lines.append(f"- `{name}`: audit findings {found}{cost}.")
+    lines += [
+        "",
+        "Passes that crash LLVM on some programs (`loop-bound-split` on LLVM 19) stay in: a "
+        "crash ends only that episode (`truncated`, the cause in `info`), and the program "
+        "before the step is kept. A pass that runs long on one program is bounded by "
+        "`make(..., step_budget=seconds)`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def render(actions_dir: Path) -> str:
     """Renders the whole document from every table in a directory.
 
@@ -137,7 +190,8 @@ def render(actions_dir: Path) -> str:
     if not tables:
         raise ValueError(f"no llvm-*.json action tables in {actions_dir}")
     tables.sort(key=lambda table: int(table["llvm_major"]), reverse=True)
-    return "\n".join([HEADER, *(render_table(table) for table in tables)])
+    sections = [render_table(t) + render_default_space(int(t["llvm_major"])) for t in tables]
+    return "\n".join([HEADER, *sections])
 
 
 def main(argv: list[str] | None = None) -> int:

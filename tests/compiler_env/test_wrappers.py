@@ -11,7 +11,7 @@ from tests.service.test_runtime import FFT_MISCOMPILE, FFT_O0
 
 
 def test_a_miscompiled_episode_returns_the_penalty(make_env) -> None:
-    env = make_env("llvm-ic-v0", benchmark=FFT_O0)
+    env = make_env("llvm-ic-v0", benchmark=FFT_O0, action_space="full")
     guarded = SemanticsGuard(TimeLimit(env, max_episode_steps=len(FFT_MISCOMPILE)), penalty=-2.0)
     guarded.reset()
     total, infos = 0.0, []

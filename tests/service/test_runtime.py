@@ -92,7 +92,7 @@ def test_a_user_program_is_built_and_run(make_env) -> None:
 
 
 def test_the_miscompile_is_a_hang_and_the_step_is_undone(make_env) -> None:
-    env = make_env(benchmark=FFT_O0, reward_space="DynamicInstructionCountO3")
+    env = make_env(benchmark=FFT_O0, reward_space="DynamicInstructionCountO3", action_space="full")
     env.reset()
     actions = [env.action_space.index(name) for name in FFT_MISCOMPILE]
     _, reward, _, truncated, info = env.multistep(actions)

@@ -99,12 +99,14 @@ def test_a_recorded_miscompile_reproduces_with_opt_alone(results) -> None:
             assert "hangs" in finding["why"]
 
 
-def test_the_safe_space_leaves_out_what_the_audit_found(make_env, results) -> None:
-    full = make_env()
+def test_the_default_space_leaves_out_what_the_audit_found(make_env, results) -> None:
+    full = make_env(action_space="full")
     safe = make_env(action_space="safe")
+    assert make_env().action_space.names == safe.action_space.names  # the default
     assert results["unsafe"], "the audit found passes to leave out"
     assert set(safe.action_space.names) == set(full.action_space.names) - set(results["unsafe"])
     assert safe.action_space.name == f"{full.action_space.name}-safe"
+    assert len(full.action_space.names) == len(full.action_table.names)
     assert not set(results["unsafe"]) & set(safe.action_space.names)
     for env in (full, safe):
         env.reset(options={"benchmark": "benchmark://kernels-v0/crc32"})
@@ -114,5 +116,5 @@ def test_the_safe_space_leaves_out_what_the_audit_found(make_env, results) -> No
     copy = safe.fork()
     assert copy.action_space.names == safe.action_space.names and copy.actions == safe.actions
     copy.close()
-    with pytest.raises(InvalidArgument, match="'full' or 'safe'"):
+    with pytest.raises(InvalidArgument, match="'default', 'safe' or 'full'"):
         compiler_env.make("llvm-v0", action_space="unsafe")
