@@ -22,6 +22,8 @@ from typing import Any
 import compiler_env
 from perf.measure import measure_benchmark, memory, throughput
 from perf.programs import o3_against_o0, program_costs, validation_speedup
+from perf.shared import shared_costs, side_by_side, slowest_passes
+from perf.vector import vector_costs
 
 BENCHMARKS = {
     "small": "benchmark://kernels-v0/nqueens",
@@ -106,9 +108,12 @@ def main() -> int:
     rates = ", ".join(f"{n}: {rate:.0f}" for n, rate in medium["throughput_steps_per_s"].items())
     print(f"throughput (medium, steps/s by concurrent sessions): {rates}")
     programs = measure_programs(results, quick)
+    side_by_side = measure_shared(quick)
+    vector = measure_vector(quick)
     if args.json:
         with open(args.json, "w") as out:
-            figures = {"benchmarks": results, "programs": programs}
+            figures = {"benchmarks": results, "programs": programs, "shared": side_by_side,
+                       "vector": vector}  # fmt: skip
             json.dump(figures, out, indent=2, default=lambda value: value.item())  # numpy scalars
     return 0
 
@@ -138,6 +143,41 @@ def measure_programs(results: list[dict[str, Any]], quick: bool) -> dict[str, An
         f"speed-up {parallel['speedup']:.2f}"
     )
     return {"costs": costs, "o3_against_o0": speeds, "validation": parallel}
+
+
+def measure_shared(quick: bool) -> dict[str, Any]:
+    """Prints and returns the predecessor's protocol on the shared programs, side by side."""
+    results = {}
+    for label in ("small", "medium", "large"):
+        print(f"measuring the shared {label} program ...", file=sys.stderr, flush=True)
+        settings = dict(episodes=2, steps=50, reps=5, cold=2) if quick else {}
+        results[label] = shared_costs(label, **settings)  # type: ignore[arg-type]
+    print(
+        "\nSide by side with the predecessor on ../shared/perf-programs/ (ours from this run, "
+        "its better recorded run; ratio > 1: we are better)\n"
+    )
+    print(side_by_side(results))
+    print("\nThe passes that took the most step time in those random episodes\n")
+    print(slowest_passes(results))
+    return results
+
+
+def measure_vector(quick: bool) -> dict[str, Any]:
+    """Prints and returns the vector env against one env and AsyncVectorEnv."""
+    print("measuring the vector env ...", file=sys.stderr, flush=True)
+    figures = vector_costs(steps=100 if quick else 200, rounds=2 if quick else 3)
+    own, memory = figures["own_actions"], figures["memory"]
+    same = figures["same_actions"]
+    print(
+        f"\nvector env (2 sub-envs, medium): {same['vector_steps_per_s']:.0f} steps/s with the "
+        f"same actions in both ({same['vector_vs_one']:.2f}x one env, "
+        f"{same['vector_vs_async']:.2f}x AsyncVectorEnv); {own['vector_steps_per_s']:.0f} "
+        f"steps/s with their own ({own['vector_vs_one']:.2f}x one env, "
+        f"{own['vector_vs_async']:.2f}x AsyncVectorEnv; lock-step bound "
+        f"{own['lockstep_bound']:.2f}x); memory {memory['vector']['total_mib']:.0f} MiB vs "
+        f"AsyncVectorEnv's {memory['async']['total_mib']:.0f} MiB"
+    )
+    return figures
 
 
 if __name__ == "__main__":

@@ -32,9 +32,11 @@ OBSERVATIONS = ("IrInstructionCount", "InstCount", "Autophase", "IrSha1", "Ir", 
 
 
 def action_sequence(length: int, seed: int) -> list[int]:
-    """A seeded random sequence of action indices."""
+    """A seeded random sequence of passes of the default action space (without the
+    crashing ones), as indices of the full table (envs here use ``action_space="full"``)."""
     table = load_actions(find_toolchain().major)
-    allowed = [i for i, a in enumerate(table.actions) if a.name not in CRASHERS]
+    left_out = set(CRASHERS) | table.unsafe
+    allowed = [i for i, a in enumerate(table.actions) if a.name not in left_out]
     rng = np.random.default_rng(seed)
     return [int(a) for a in rng.choice(allowed, size=length)]
 
@@ -164,7 +166,9 @@ def measure_benchmark(
 ) -> dict[str, Any]:
     """Every per-benchmark figure, with its ratios."""
     actions = action_sequence(steps, seed)
-    env = compiler_env.make("llvm-v0", benchmark=uri, observation_space="IrInstructionCount")
+    env = compiler_env.make(
+        "llvm-v0", benchmark=uri, observation_space="IrInstructionCount", action_space="full"
+    )
     try:
         env.reset()
         instructions = env.observation["IrInstructionCount"]
@@ -221,7 +225,9 @@ def memory(uri: str, steps: int = 1000, warmup: int = 100) -> dict[str, float]:
     from compiler_env import services
 
     actions = action_sequence(warmup + steps, seed=1)
-    with compiler_env.make("llvm-v0", benchmark=uri, observation_space="IrInstructionCount") as env:
+    with compiler_env.make(
+        "llvm-v0", benchmark=uri, observation_space="IrInstructionCount", action_space="full"
+    ) as env:
         env.reset()
         assert services.LOCAL.current is not None
         service_pid, worker_pid = services.LOCAL.current.process.pid, env.session_info.worker_pid
@@ -247,7 +253,9 @@ def throughput(uri: str, sessions: int, steps: int) -> float:
     """Aggregate steps per second with ``sessions`` envs stepping at once."""
     actions = action_sequence(steps, seed=2)
     envs = [
-        compiler_env.make("llvm-v0", benchmark=uri, observation_space="IrInstructionCount")
+        compiler_env.make(
+            "llvm-v0", benchmark=uri, observation_space="IrInstructionCount", action_space="full"
+        )
         for _ in range(sessions)
     ]
     try:

@@ -36,3 +36,15 @@ def test_program_costs_and_speeds() -> None:
     assert row["runtime_o0_vs_o3"] > 0 and speeds["o3_faster"] in (0, 1)
     parallel = validation_speedup([SMALL], states=2, steps=1)
     assert parallel["jobs1_s"] > 0 and parallel["jobs2_s"] > 0
+
+
+def test_the_shared_programs_side_by_side() -> None:
+    from perf.shared import ROWS, shared_costs, side_by_side, slowest_passes
+
+    result = shared_costs("small", episodes=1, steps=6, reps=2, cold=1)
+    assert result["steps"] == 6 and sum(p["steps"] for p in result["passes"].values()) == 6
+    for _, key, _, _ in ROWS:
+        assert result[key] > 0, key
+    assert result["IrHash_ms"] > 0 and result["action_space"].endswith("-safe")
+    tables = side_by_side({"small": result}) + slowest_passes({"small": result})
+    assert "| median step (steps/s) |" in tables and "vs" in tables
