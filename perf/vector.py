@@ -158,6 +158,7 @@ def vector_costs(
         MiB of each vector env's ``clients``, ``services`` (with all their
         workers), ``session_workers`` and ``total``, and ``vector_vs_async``.
     """
+    load_before = os.getloadavg()[0]
     make = functools.partial(compiler_env.make, ENV_ID, benchmark=uri)
     best: dict[str, dict[str, float]] = {name: {} for name in ("same_actions", "own_actions")}
     single = make()
@@ -201,6 +202,8 @@ def vector_costs(
     results["setup"] = {
         "uri": uri, "env_id": ENV_ID, "num_envs": num_envs, "steps": steps, "seed": seed,
         "episode": episode, "rounds": rounds,
+        # Other work on the machine takes cores from the parallel runs: judge ratios by it.
+        "load_average_before": load_before, "load_average_after": os.getloadavg()[0],
     }  # fmt: skip
     return results
 
