@@ -67,6 +67,7 @@ def native_extensions():
                 "service/llvm/native/features.cpp",
                 "service/llvm/native/emit.cpp",
                 "service/llvm/native/instrument.cpp",
+                "service/llvm/native/codesize.cpp",
                 "service/llvm/native/hash.cpp",
                 "service/llvm/native/text.cpp",
             ],

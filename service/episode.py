@@ -49,6 +49,9 @@ def _parsed(data: bytes) -> Iterator[Module]:
 class Episode:
     """A benchmark's module, the actions applied to it, and its cached baselines."""
 
+    #: The code of the module's functions, for ``text_size`` (made when first asked).
+    _text_sizes: features.TextSizeCache | None = None
+
     def __init__(
         self,
         benchmark: Benchmark,
@@ -92,6 +95,8 @@ class Episode:
         return self._machine
 
     def close(self) -> None:
+        if self._text_sizes is not None:
+            self._text_sizes.close()
         self.runner.close()
         self.module.close()
         self.context.close()
@@ -131,7 +136,22 @@ class Episode:
         return self._instcount
 
     def text_size(self) -> int:
-        return self.module.text_size(self.machine)
+        """``ObjectTextSizeBytes``: what compiling the whole module gives, computed
+        by compiling only the functions changed since it was last asked for
+        (``features.TextSizeCache``; docs/codesize.md), or by compiling the whole
+        module when the native helper is not built."""
+        if not features.native_available():
+            return self.module.text_size(self.machine)
+        if self._text_sizes is None:
+            self._text_sizes = features.TextSizeCache()
+        return self._text_sizes.text_size(self.module, self.machine)
+
+    def text_size_stats(self) -> features.TextSizeStats:
+        """What ``text_size`` compiled, over the episode (and the episodes it was
+        forked from); all zeros before it was first asked for."""
+        if self._text_sizes is None:
+            return features.TextSizeStats(0, 0, 0, 0, 0, 0, 0, "none", 0)
+        return self._text_sizes.stats()
 
     def baseline(self, space: str, level: str) -> int:
         """``space`` measured on the benchmark after clang's ``-<level>`` pipeline (cached).

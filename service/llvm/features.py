@@ -15,17 +15,19 @@ import importlib.machinery
 import operator
 from array import array
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.llvm import binding
-from service.llvm.binding import lib
-from service.llvm.module import Module
+from service.llvm.binding import consume_message, lib
+from service.llvm.module import Module, Owner, TargetMachine
 from service.proto.errors import CompilerNotFound, LlvmError
 
 __all__ = [
     "AUTOPHASE_FEATURES",
     "INSTCOUNT_FEATURES",
     "OPCODES",
+    "TextSizeCache",
+    "TextSizeStats",
     "autophase",
     "count_instructions_python",
     "instcount",
@@ -102,6 +104,16 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         [binding.ModuleRef, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)],
     ),
     "cenv_free": (None, [ctypes.c_void_p]),
+    "cenv_codesize_create": (ctypes.c_void_p, []),
+    "cenv_codesize_dispose": (None, [ctypes.c_void_p]),
+    "cenv_codesize_text_size": (
+        ctypes.c_int,
+        [ctypes.c_void_p, binding.ModuleRef, binding.TargetMachineRef, _Int64Array,
+         ctypes.POINTER(ctypes.c_void_p)],
+    ),  # fmt: skip
+    "cenv_codesize_remember": (None, [ctypes.c_void_p, ctypes.c_int64]),
+    "cenv_codesize_stats": (ctypes.c_int, [ctypes.c_void_p, _Int64Array, ctypes.c_int]),
+    "cenv_codesize_reason": (ctypes.c_char_p, [ctypes.c_int]),
 }
 
 
@@ -228,6 +240,80 @@ def ir_hash(module: Module) -> str:
     if status != 0:
         raise LlvmError(f"the native helper cannot hash the module (status {status})")
     return out.value.decode()
+
+
+#: cenv_codesize_text_size's answers besides 0 (cenv_features.h).
+_CODESIZE_FULL = 1
+_CODESIZE_STATS_SIZE = 9
+
+
+class TextSizeStats(NamedTuple):
+    """What a ``TextSizeCache`` did, counted over its life."""
+
+    #: ``text_size`` calls.
+    calls: int
+    #: Sizes laid out from functions compiled on their own (now or earlier).
+    laid_out: int
+    #: Sizes of a whole-module compile of the same code, remembered.
+    remembered: int
+    #: Calls that compiled the whole module (``last_reason`` says why the last did).
+    whole_module: int
+    #: Functions compiled, and functions whose earlier code was reused.
+    compiled: int
+    reused: int
+    #: Functions the last call compiled.
+    last_compiled: int
+    #: Why the last call compiled the whole module ("none" when it did not).
+    last_reason: str
+    #: Spans compiled: functions compiled together because a jump between them
+    #: may be shortened by the assembler.
+    spans: int
+
+
+class TextSizeCache(Owner):
+    """The code of a module's functions, compiled one by one, for its text size.
+
+    ``text_size`` gives what ``Module.text_size`` gives (the whole module
+    compiled), recompiling only the functions whose code may have changed since
+    an earlier call, and compiling the whole module where only that gives the
+    exact size (docs/codesize.md). One cache serves one module as it changes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(_require_native().cenv_codesize_create())
+
+    def _dispose(self, handle: Any) -> None:
+        _require_native().cenv_codesize_dispose(handle)
+
+    def text_size(self, module: Module, machine: TargetMachine) -> int:
+        """The size in bytes of the ``.text`` sections of the module's object file."""
+        helper = _require_native()
+        size = ctypes.c_int64()
+        message = ctypes.c_void_p()
+        status = helper.cenv_codesize_text_size(
+            self.handle, module.handle, machine.handle, ctypes.byref(size), ctypes.byref(message)
+        )
+        if status == 0:
+            return int(size.value)
+        if status == _CODESIZE_FULL:
+            whole = module.text_size(machine)
+            helper.cenv_codesize_remember(self.handle, whole)
+            return whole
+        text = consume_message(message.value) if message.value else f"status {status}"
+        raise LlvmError(f"code generation failed: {text}")
+
+    def stats(self) -> TextSizeStats:
+        """The counters of what the cache did."""
+        helper = _require_native()
+        raw = (ctypes.c_int64 * _CODESIZE_STATS_SIZE)()
+        status = helper.cenv_codesize_stats(self.handle, raw, _CODESIZE_STATS_SIZE)
+        if status != 0:
+            raise LlvmError(f"the native feature helper failed with status {status}")
+        reason = helper.cenv_codesize_reason(raw[7]) or b"unknown"
+        calls, laid_out, remembered, whole, compiled, reused, last, _, spans = raw
+        return TextSizeStats(
+            calls, laid_out, remembered, whole, compiled, reused, last, reason.decode(), spans
+        )
 
 
 def ir_text(module: Module) -> str:

@@ -247,3 +247,90 @@ CENV_API void cenv_free(void *pointer);
 #endif
 
 #endif /* CENV_LLVM_NATIVE_FEATURES_H */
+
+/*
+ * Incremental text size (codesize.cpp, docs/codesize.md)
+ * ------------------------------------------------------
+ * The size of the .text and .text.* sections of the object file that
+ * cenv_emit_object() makes of a module, computed by compiling only the
+ * functions whose code may have changed since an earlier call on the same
+ * cache, and laying their sizes out as the assembler does.  A cache belongs to
+ * one caller (one episode); it is not thread safe.
+ *
+ *   lib.cenv_codesize_create.restype = c_void_p
+ *   lib.cenv_codesize_dispose.argtypes = [c_void_p]
+ *   lib.cenv_codesize_text_size.argtypes = [c_void_p, c_void_p, c_void_p,
+ *                                           POINTER(c_int64), POINTER(c_void_p)]
+ *   lib.cenv_codesize_text_size.restype = c_int
+ *   lib.cenv_codesize_remember.argtypes = [c_void_p, c_int64]
+ *   lib.cenv_codesize_stats.argtypes = [c_void_p, POINTER(c_int64), c_int]
+ *   lib.cenv_codesize_reason.argtypes = [c_int]
+ *   lib.cenv_codesize_reason.restype = c_char_p
+ */
+#ifndef CENV_LLVM_NATIVE_CODESIZE_H
+#define CENV_LLVM_NATIVE_CODESIZE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return values of cenv_codesize_text_size() besides 0 and CENV_E_NULL. */
+#define CENV_CODESIZE_FULL 1  /* compile the whole module, then cenv_codesize_remember() */
+#define CENV_CODESIZE_ERROR 2 /* *error is set (free with LLVMDisposeMessage) */
+
+/* Why a call returned CENV_CODESIZE_FULL (cenv_codesize_reason() names them). */
+#define CENV_CODESIZE_NONE 0
+#define CENV_CODESIZE_MODULE_ASM 1    /* module-level inline assembly */
+#define CENV_CODESIZE_ALIAS 2         /* aliases or ifuncs */
+#define CENV_CODESIZE_TEXT_DATA 3     /* a global variable in a text section */
+#define CENV_CODESIZE_COMDAT 4        /* a function or referenced global in a comdat */
+#define CENV_CODESIZE_BLOCK_ADDRESS 5 /* a block whose address is taken */
+#define CENV_CODESIZE_INLINE_ASM 6    /* inline assembly in a function */
+#define CENV_CODESIZE_DEBUG_INFO 7    /* debug information */
+#define CENV_CODESIZE_UNKNOWN_IR 8    /* IR the key does not describe */
+#define CENV_CODESIZE_SECTION 9       /* an explicit section, a private function, prefix data */
+#define CENV_CODESIZE_POSITION 10     /* code aligned to more than its function's start */
+#define CENV_CODESIZE_RELAXATION 11   /* reserved: such jumps are compiled together (spans) */
+#define CENV_CODESIZE_OBJECT 12       /* the object file is not laid out as expected */
+#define CENV_CODESIZE_TARGET 13       /* not an x86 ELF target */
+#define CENV_CODESIZE_REASONS 14
+
+/*
+ * Layout of cenv_codesize_stats() output, counted over the cache's life:
+ *   out[0] calls, out[1] sizes laid out from compiled functions, out[2] sizes
+ *   remembered from a whole-module compile, out[3] calls answered
+ *   CENV_CODESIZE_FULL, out[4] functions compiled, out[5] functions reused,
+ *   out[6] functions compiled by the last call, out[7] the last call's reason,
+ *   out[8] spans compiled (functions compiled together, because a jump between
+ *   them may be shortened).
+ */
+#define CENV_CODESIZE_STATS_SIZE 9
+
+typedef struct cenv_codesize cenv_codesize;
+
+CENV_API cenv_codesize *cenv_codesize_create(void);
+CENV_API void cenv_codesize_dispose(cenv_codesize *cache);
+
+/*
+ * Sets *size to the text size of module `m` compiled with target machine `tm`
+ * and returns 0; or returns CENV_CODESIZE_FULL when only a whole-module
+ * compile gives the exact size; or CENV_CODESIZE_ERROR.  The module is only
+ * read.
+ */
+CENV_API int cenv_codesize_text_size(cenv_codesize *cache, LLVMModuleRef m,
+                                     LLVMTargetMachineRef tm, int64_t *size, char **error);
+
+/* The whole-module size of the module the last call answered CENV_CODESIZE_FULL
+ * for, remembered for later calls on a module with the same code. */
+CENV_API void cenv_codesize_remember(cenv_codesize *cache, int64_t size);
+
+CENV_API int cenv_codesize_stats(cenv_codesize *cache, int64_t *out, int n);
+
+/* The name of a CENV_CODESIZE_* reason, a static string, or NULL. */
+CENV_API const char *cenv_codesize_reason(int reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CENV_LLVM_NATIVE_CODESIZE_H */
