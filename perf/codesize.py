@@ -56,6 +56,7 @@ def codesize_costs(uri: str, steps: int, seed: int = 0) -> dict[str, Any]:
 
     Returns:
         ``incremental_ms`` and ``full_ms`` (medians), their ratio ``speedup``,
+        ``unchanged_ms`` (the size asked for again of a module no step changed),
         ``steps``, and from the cache's counters ``whole_module_steps`` (steps
         answered by a whole-module compile), ``compiled_per_step`` (median
         functions compiled) and ``functions`` (functions with a body at the end).
@@ -81,6 +82,7 @@ def codesize_costs(uri: str, steps: int, seed: int = 0) -> dict[str, Any]:
             incremental.append(fast)
             full.append(slow)
             compiled.append(episode.text_size_stats().last_compiled)
+        unchanged = [_ms(episode.text_size)[0] for _ in range(10)]
         stats = episode.text_size_stats()
         functions = stats.compiled + stats.reused
     finally:
@@ -92,6 +94,7 @@ def codesize_costs(uri: str, steps: int, seed: int = 0) -> dict[str, Any]:
         "incremental_ms": median_fast,
         "full_ms": median_slow,
         "speedup": median_slow / median_fast,
+        "unchanged_ms": statistics.median(unchanged),
         "whole_module_steps": stats.whole_module,
         "compiled_per_step": statistics.median(compiled),
         "functions": functions // max(stats.calls, 1),
@@ -110,7 +113,8 @@ def main(argv: list[str]) -> None:
         print(
             f"{costs['benchmark']}: ObjectTextSizeBytes after a step: "
             f"{costs['incremental_ms']:.2f} / {costs['full_ms']:.2f} ms (incremental / full, "
-            f"x{costs['speedup']:.1f}; {costs['whole_module_steps']} of {costs['steps']} steps "
+            f"x{costs['speedup']:.1f}; {costs['unchanged_ms']:.2f} ms on an unchanged module; "
+            f"{costs['whole_module_steps']} of {costs['steps']} steps "
             f"compiled the whole module; median {costs['compiled_per_step']} functions "
             "compiled per step)",
             flush=True,
