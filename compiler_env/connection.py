@@ -74,7 +74,10 @@ class Connection:
     def call(self, method: str, request: Any, *, timeout: float | None = None) -> Any:
         """Calls an RPC by name, e.g. ``call("Step", request)``."""
         while self._ended_later:  # sessions of envs collected as garbage
-            ended = self._ended_later.pop()
+            try:
+                ended = self._ended_later.pop()
+            except IndexError:  # another thread (a vector env's) took the last one
+                break
             try:
                 self._call("EndSession", ended, timeout)
             except CompilerEnvError:
