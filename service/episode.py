@@ -146,6 +146,12 @@ class Episode:
             self._text_sizes = features.TextSizeCache()
         return self._text_sizes.text_size(self.module, self.machine)
 
+    def inherit_text_sizes(self, previous: Episode) -> None:
+        """Takes over the compiled functions of an earlier episode of the same
+        benchmark (its keys are of code, not of a module: they hold for this one)."""
+        if previous.benchmark.sha1 == self.benchmark.sha1 and self._text_sizes is None:
+            self._text_sizes, previous._text_sizes = previous._text_sizes, None
+
     def text_size_stats(self) -> features.TextSizeStats:
         """What ``text_size`` compiled, over the episode (and the episodes it was
         forked from); all zeros before it was first asked for."""

@@ -126,8 +126,12 @@ class Worker:
             return pristine
         loaded = self.preloaded.take(benchmark)
         if loaded is not None:
-            return Episode(benchmark, self.table, loaded=loaded)
-        return Episode(benchmark, self.table, canonical=self.preloaded.canonical(benchmark))
+            episode = Episode(benchmark, self.table, loaded=loaded)
+        else:
+            episode = Episode(benchmark, self.table, canonical=self.preloaded.canonical(benchmark))
+        if self.episode is not None:
+            episode.inherit_text_sizes(self.episode)
+        return episode
 
     def start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
         benchmark = self.preloaded.resolve(request.benchmark)

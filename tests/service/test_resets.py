@@ -98,7 +98,7 @@ def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
 
 
 def test_a_fork_right_after_a_reset_holds_the_episode(make_env) -> None:  # type: ignore[no-untyped-def]
-    env = make_env(benchmark=URI, observation_space="IrSha1")
+    env = make_env(benchmark=URI, observation_space="IrSha1", action_space="full")
     env.reset()
     env.reset()  # seen before: a spare is being parsed as the fork is made
     fork = env.fork()
@@ -106,3 +106,25 @@ def test_a_fork_right_after_a_reset_holds_the_episode(make_env) -> None:  # type
     assert fork.multistep(actions)[0] == env.multistep(actions)[0] == _fresh(URI, actions)
     fork.reset()
     assert fork.multistep(actions)[0] == env.observation["IrSha1"]
+
+
+def test_a_new_episode_of_the_benchmark_keeps_the_compiled_functions() -> None:
+    worker = Worker()
+
+    def size() -> int:
+        reply = worker.handle(pb.WorkerRequest(step=pb.StepRequest(
+            observation_spaces=["ObjectTextSizeBytes"])))  # fmt: skip
+        assert not reply.code, reply.message
+        return reply.step.observations[0].int64_value
+
+    _start(worker)
+    first = size()
+    compiled = worker.episode.text_size_stats().compiled  # type: ignore[union-attr]
+    assert compiled > 0
+    _step(worker, _actions(3, 2))
+    _start(worker)  # a new episode (the last one was changed)
+    assert size() == first
+    stats = worker.episode.text_size_stats()  # type: ignore[union-attr]
+    assert stats.last_compiled == 0 and stats.compiled >= compiled  # nothing compiled again
+    worker.episode.close()  # type: ignore[union-attr]
+    worker.preloaded.close()
