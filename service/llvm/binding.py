@@ -134,7 +134,8 @@ def lib() -> ctypes.CDLL:
     prefix = _TARGET_PREFIX.get(platform.machine().lower())
     if prefix is None:
         raise CompilerNotFound(f"no LLVM target known for host architecture {platform.machine()}")
-    for part in ("TargetInfo", "Target", "TargetMC", "AsmPrinter"):
+    # AsmParser: code generation parses inline assembly (it aborts without one).
+    for part in ("TargetInfo", "Target", "TargetMC", "AsmPrinter", "AsmParser"):
         getattr(library, f"LLVMInitialize{prefix}{part}")()
     return library
 

@@ -208,3 +208,21 @@ def test_the_env_observation_is_the_whole_module_size(make_env) -> None:
             fork.close()
     finally:
         reference.close()
+
+
+INLINE_ASM = """
+define i32 @main() {
+  call void asm sideeffect "nop\\0Anop", ""()
+  ret i32 0
+}
+"""
+
+
+def test_inline_assembly_compiles(make_env) -> None:  # type: ignore[no-untyped-def]
+    """Code generation parses inline assembly (the engine initialises the assembly
+    parser); the incremental size falls back to the whole module for it."""
+    from compiler_env import benchmark_from_ir
+
+    env = make_env(benchmark=benchmark_from_ir(INLINE_ASM), observation_space="ObjectTextSizeBytes")
+    size, _ = env.reset()
+    assert size >= 2 and env.observation["IsBuildable"] == 1
