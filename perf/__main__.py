@@ -7,7 +7,12 @@ native count), the predecessor style (``opt`` as a subprocess per step),
 ``reset()``, ``fork()``, every observation space alone and what it adds to a
 step; then memory of the service and a worker, and throughput with 1, 2, 4
 and 8 concurrent sessions; then what building and running programs costs
-(``perf/programs.py``). Prints tables; ``--json`` also writes the figures.
+(``perf/programs.py``); then the predecessor's protocol on the shared programs
+beside its recorded figures, with the per-pass table (``perf/shared.py``);
+``ObjectTextSizeBytes`` after a step, incremental against a whole-module
+compile (``perf/codesize.py``); and the vector env against one env and
+``AsyncVectorEnv`` (``perf/vector.py``). Prints tables; ``--json`` also writes
+the figures.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ import sys
 from typing import Any
 
 import compiler_env
+from perf.codesize import codesize_costs, shared_program_uri
 from perf.measure import measure_benchmark, memory, throughput
 from perf.programs import o3_against_o0, program_costs, validation_speedup
-from perf.shared import shared_costs, side_by_side, slowest_passes
+from perf.shared import PROGRAMS, shared_costs, side_by_side, slowest_passes
 from perf.vector import vector_costs
 
 BENCHMARKS = {
@@ -109,11 +115,12 @@ def main() -> int:
     print(f"throughput (medium, steps/s by concurrent sessions): {rates}")
     programs = measure_programs(results, quick)
     side_by_side = measure_shared(quick)
+    codesize = measure_codesize(quick)
     vector = measure_vector(quick)
     if args.json:
         with open(args.json, "w") as out:
             figures = {"benchmarks": results, "programs": programs, "shared": side_by_side,
-                       "vector": vector}  # fmt: skip
+                       "codesize": codesize, "vector": vector}  # fmt: skip
             json.dump(figures, out, indent=2, default=lambda value: value.item())  # numpy scalars
     return 0
 
@@ -160,6 +167,27 @@ def measure_shared(quick: bool) -> dict[str, Any]:
     print("\nThe passes that took the most step time in those random episodes\n")
     print(slowest_passes(results))
     return results
+
+
+def measure_codesize(quick: bool) -> dict[str, Any]:
+    """Prints and returns ObjectTextSizeBytes after a step: incremental against whole."""
+    print("measuring ObjectTextSizeBytes ...", file=sys.stderr, flush=True)
+    programs = {
+        "medium (json_query)": BENCHMARKS["medium"],
+        "large (sqlite_like)": BENCHMARKS["large"],
+        "shared medium.c": shared_program_uri(str(PROGRAMS / "medium.c")),
+        "shared large.c": shared_program_uri(str(PROGRAMS / "large.c")),
+    }
+    figures = {
+        name: codesize_costs(uri, steps=15 if quick else 40) for name, uri in programs.items()
+    }
+    print("\n| ObjectTextSizeBytes after a one-pass step, median ms | incremental | whole "
+          "module | whole / incremental | functions compiled |")  # fmt: skip
+    print("|---|---|---|---|---|")
+    for name, c in figures.items():
+        print(f"| {name} | {c['incremental_ms']:.1f} | {c['full_ms']:.1f} | {c['speedup']:.1f} "
+              f"| {c['compiled_per_step']} of {c['functions']} |")  # fmt: skip
+    return figures
 
 
 def measure_vector(quick: bool) -> dict[str, Any]:

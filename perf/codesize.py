@@ -15,6 +15,7 @@ import numpy as np
 
 from compiler_env.datasets import benchmark_from_file
 from perf.measure import CRASHERS
+from perf.shared import CSMITH_INCLUDE, PROGRAMS
 from service import benchmarks
 from service.episode import Episode
 from service.llvm.actions import ActionTable, load_actions
@@ -22,8 +23,6 @@ from service.llvm.toolchain import find_toolchain
 
 __all__ = ["codesize_costs", "safe_actions", "shared_program_uri"]
 
-#: Csmith's headers, which the shared Csmith programs include.
-CSMITH_INCLUDE = "/usr/include/csmith"
 
 
 def safe_actions(table: ActionTable) -> list[int]:
@@ -34,7 +33,7 @@ def safe_actions(table: ActionTable) -> list[int]:
 
 
 def shared_program_uri(path: str) -> str:
-    """The URI of a Csmith program of ``/work/shared/perf-programs`` (it needs
+    """The URI of a Csmith program of ``../shared/perf-programs`` (it needs
     Csmith's headers, which a ``file://`` URI cannot name)."""
     return benchmark_from_file(path, include_dirs=[CSMITH_INCLUDE]).uri
 
@@ -105,8 +104,8 @@ def main(argv: list[str]) -> None:
     uris = argv or [
         "benchmark://kernels-v0/json_query",
         "benchmark://kernels-v0/sqlite_like",
-        shared_program_uri("/work/shared/perf-programs/medium.c"),
-        shared_program_uri("/work/shared/perf-programs/large.c"),
+        shared_program_uri(str(PROGRAMS / "medium.c")),
+        shared_program_uri(str(PROGRAMS / "large.c")),
     ]
     for uri in uris:
         costs = codesize_costs(uri, steps=40, seed=0)
