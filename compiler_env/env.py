@@ -81,10 +81,10 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             is cut to the service's). A program past it raises
             ``DeadlineExceeded`` at once, without a retry.
         action_space: ``"default"``, the action table without the passes the
-            pass audit found miscompiling or nondeterministic and the perf
-            harness found running away (docs/actions.md, "The default action
-            space"); ``"safe"``, the same (its earlier name); or ``"full"``,
-            every pass of the table.
+            pass audit found miscompiling or nondeterministic and those the
+            perf harness found far slower than the others (docs/actions.md,
+            "The default action space"); ``"safe"``, without the first only; or
+            ``"full"``, every pass of the table.
         step_budget: wall-clock seconds the actions of one step may take (None:
             no budget). A step past it is stopped: the episode is kept before
             it and ends (``truncated``, ``info["step_budget_exceeded"]``), or
@@ -192,8 +192,11 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         #: The service's whole action table; ``action_space`` may be a subset of it.
         self.action_table = ActionSpace(info.name, list(info.action_names), list(info.pipelines))
         self.action_space = self.action_table
-        if self._config["action_space"] != "full":
+        if self._config["action_space"] == "safe":
             self.action_space = self.action_table.subset(f"{info.name}-safe", set(info.unsafe))
+        elif self._config["action_space"] == "default":
+            left_out = {*info.unsafe, *info.slow}
+            self.action_space = self.action_table.subset(f"{info.name}-default", left_out)
         self.observation_spaces: dict[str, Described] = {
             info.name: make_observation_space(info) for info in spaces.observation_spaces
         }

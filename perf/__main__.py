@@ -28,7 +28,13 @@ import compiler_env
 from perf.codesize import codesize_costs, shared_program_uri
 from perf.measure import measure_benchmark, memory, throughput
 from perf.programs import o3_against_o0, program_costs, validation_speedup
-from perf.shared import PROGRAMS, shared_costs, side_by_side, slowest_passes
+from perf.shared import (
+    PROGRAMS,
+    episode_throughput,
+    shared_costs,
+    side_by_side,
+    slowest_passes,
+)
 from perf.vector import vector_costs
 
 BENCHMARKS = {
@@ -164,9 +170,20 @@ def measure_shared(quick: bool) -> dict[str, Any]:
         "its better recorded run; ratio > 1: we are better)\n"
     )
     print(side_by_side(results))
+    kernels = {}
+    for label, uri in BENCHMARKS.items():
+        print(f"measuring random episodes on {uri} ...", file=sys.stderr, flush=True)
+        settings = dict(episodes=2, steps=50) if quick else {}
+        kernels[f"{label} kernel"] = episode_throughput(uri, **settings)  # type: ignore[arg-type]
+    rates = ", ".join(
+        f"{name.removesuffix(' kernel')} ({BENCHMARKS[name.split()[0]].split('/')[-1]}) "
+        f"{r['episode_per_s']:.0f} (median step {r['step_per_s']:.0f}/s)"
+        for name, r in kernels.items()
+    )
+    print(f"\nrandom-episode throughput on kernels-v0, steps/s: {rates}")
     print("\nThe passes that took the most step time in those random episodes\n")
-    print(slowest_passes(results))
-    return results
+    print(slowest_passes({**results, **kernels}))
+    return {**results, **kernels}
 
 
 def measure_codesize(quick: bool) -> dict[str, Any]:

@@ -28,7 +28,7 @@ __all__ = ["codesize_costs", "safe_actions", "shared_program_uri"]
 def safe_actions(table: ActionTable) -> list[int]:
     """Indices of the actions that neither crash (``CRASHERS``) nor miscompile or
     change from run to run (the pass audit's ``unsafe``)."""
-    left_out = set(CRASHERS) | set(table.unsafe)
+    left_out = set(CRASHERS) | set(table.unsafe) | set(table.slow)
     return [i for i, action in enumerate(table.actions) if action.name not in left_out]
 
 

@@ -35,7 +35,7 @@ def action_sequence(length: int, seed: int) -> list[int]:
     """A seeded random sequence of passes of the default action space (without the
     crashing ones), as indices of the full table (envs here use ``action_space="full"``)."""
     table = load_actions(find_toolchain().major)
-    left_out = set(CRASHERS) | table.unsafe
+    left_out = set(CRASHERS) | table.unsafe | table.slow
     allowed = [i for i, a in enumerate(table.actions) if a.name not in left_out]
     rng = np.random.default_rng(seed)
     return [int(a) for a in rng.choice(allowed, size=length)]

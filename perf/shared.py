@@ -29,7 +29,15 @@ import numpy as np
 import compiler_env
 from compiler_env.datasets import Benchmark, benchmark_from_file
 
-__all__ = ["PREDECESSOR", "PROGRAMS", "shared_benchmark", "shared_costs"]
+__all__ = [
+    "PREDECESSOR",
+    "PROGRAMS",
+    "episode_throughput",
+    "shared_benchmark",
+    "shared_costs",
+    "side_by_side",
+    "slowest_passes",
+]
 
 #: Where the shared programs are, and Csmith's headers (Debian's libcsmith-dev).
 PROGRAMS = Path(__file__).resolve().parent.parent.parent / "shared" / "perf-programs"
@@ -116,6 +124,22 @@ def random_episodes(
             if terminated or truncated:
                 break
     return timed
+
+
+def episode_throughput(
+    benchmark: str | Benchmark, *, episodes: int = 5, steps: int = 100, seed: int = 0
+) -> dict[str, Any]:
+    """The random-episode protocol alone on any benchmark: steps/s and the per-pass table."""
+    with compiler_env.make("llvm-v0", benchmark=benchmark,
+                           observation_space="IrInstructionCount") as env:  # fmt: skip
+        timed = random_episodes(env, episodes, steps, seed)
+    seconds = [s for _, s in timed]
+    return {
+        "steps": len(seconds),
+        "step_per_s": 1 / statistics.median(seconds),
+        "episode_per_s": len(seconds) / sum(seconds),
+        "passes": pass_costs(timed),
+    }
 
 
 def pass_costs(timed: list[tuple[str, float]]) -> dict[str, dict[str, float]]:

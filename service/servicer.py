@@ -274,6 +274,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                 action_names=[a.name for a in table.actions],
                 pipelines=[a.pipeline for a in table.actions],
                 unsafe=sorted(table.unsafe),
+                slow=sorted(table.slow),
             ),
             observation_spaces=[spec.info() for spec in observations.SPACES.values()],
         )

@@ -126,8 +126,9 @@ AUDIT_DIR = ROOT / "service" / "llvm" / "audit"
 #: What the perf harness measured of the passes left out (``python -m perf``'s
 #: per-pass table; ``perf/README.md``): evidence beside the audit's.
 COST_EVIDENCE = {
-    "attributor": "3.1 s of the 22.8 s that 500 seeded random steps took on the shared large "
-    "program (`../shared/perf-programs/large.c`), one step 1.8 s: the second slowest pass",
+    "attributor": "3.1 s of the 22.8 s that 500 seeded random steps over every pass took on the "
+    "shared large program (`../shared/perf-programs/large.c`), one step 1.8 s: the second "
+    "slowest pass",
     "attributor-cgscc": "18.1 s of the same 22.8 s, one step 4.3 s: the slowest pass by far",
 }
 
@@ -150,9 +151,9 @@ def render_default_space(major: int, audit_dir: Path = AUDIT_DIR) -> str:
         "",
         "### The default action space",
         "",
-        "`compiler_env.make(...)` gives this table without the passes below (also "
-        '`action_space="safe"`; `action_space="full"` gives every pass, with its own '
-        "indices). Each is left out on the evidence of the pass audit "
+        "`compiler_env.make(...)` gives this table without the passes below "
+        '(`action_space="full"` gives every pass, with its own indices). These are left out '
+        "on the evidence of the pass audit "
         f"([llvm-{major}-pass-audit.md](llvm-{major}-pass-audit.md): {audit['episodes']} "
         f"random episodes on {len(audit['benchmarks'])} runnable benchmarks), with what the "
         "perf harness measured of its cost:",
@@ -163,6 +164,7 @@ def render_default_space(major: int, audit_dir: Path = AUDIT_DIR) -> str:
         found = ", ".join(f"{kind} {count}" for kind, count in kinds)
         cost = f"; {COST_EVIDENCE[name]}" if name in COST_EVIDENCE else ""
         lines.append(f"- `{name}`: audit findings {found}{cost}.")
+    lines += _slow_passes(audit_dir / f"llvm-{major}-costs.json")
     lines += [
         "",
         "Passes that crash LLVM on some programs (`loop-bound-split` on LLVM 19) stay in: a "
@@ -172,6 +174,24 @@ def render_default_space(major: int, audit_dir: Path = AUDIT_DIR) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _slow_passes(path: Path) -> list[str]:
+    """Lines on the passes left out for their cost (``llvm-<major>-costs.json``)."""
+    if not path.exists():
+        return []
+    costs = json.loads(path.read_text(encoding="utf-8"))
+    lines = ["", f"Left out for their cost, measured by {costs['measured_by']}:", ""]
+    for name, programs in costs["slow"].items():
+        figures = "; ".join(
+            f"{program}: median {c['median_ms']:g} ms (max {c['max_ms']:g} ms) against a median "
+            f"step of {c['median_step_ms']:g} ms, {100 * c['share_of_step_time']:.0f}% of all step "
+            f"time from {c['steps']} steps"
+            for program, c in programs.items()
+        )
+        lines.append(f"- `{name}`: {figures}.")
+    lines += ["", '`action_space="safe"` has these (it leaves out only what the audit found).']
+    return lines
 
 
 def render(actions_dir: Path) -> str:

@@ -44,6 +44,9 @@ class ActionTable:
     actions: tuple[Action, ...]
     #: Names of the actions the pass audit found miscompiling or nondeterministic.
     unsafe: frozenset[str] = frozenset()
+    #: Names of the actions the perf harness found far slower than any other
+    #: (``audit/llvm-<major>-costs.json``): the default action space leaves them out too.
+    slow: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -79,4 +82,6 @@ def load_actions(llvm_major: int) -> ActionTable:
     )
     audit = AUDITS / f"llvm-{llvm_major}.json"
     unsafe = frozenset(json.loads(audit.read_text())["unsafe"]) if audit.exists() else frozenset()
-    return ActionTable(int(data["llvm_major"]), int(data["version"]), actions, unsafe)
+    costs = AUDITS / f"llvm-{llvm_major}-costs.json"
+    slow = frozenset(json.loads(costs.read_text())["slow"]) if costs.exists() else frozenset()
+    return ActionTable(int(data["llvm_major"]), int(data["version"]), actions, unsafe, slow)

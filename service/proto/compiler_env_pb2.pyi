@@ -55,16 +55,18 @@ class GetSpacesRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ActionSpaceInfo(_message.Message):
-    __slots__ = ("name", "action_names", "pipelines", "unsafe")
+    __slots__ = ("name", "action_names", "pipelines", "unsafe", "slow")
     NAME_FIELD_NUMBER: _ClassVar[int]
     ACTION_NAMES_FIELD_NUMBER: _ClassVar[int]
     PIPELINES_FIELD_NUMBER: _ClassVar[int]
     UNSAFE_FIELD_NUMBER: _ClassVar[int]
+    SLOW_FIELD_NUMBER: _ClassVar[int]
     name: str
     action_names: _containers.RepeatedScalarFieldContainer[str]
     pipelines: _containers.RepeatedScalarFieldContainer[str]
     unsafe: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., action_names: _Optional[_Iterable[str]] = ..., pipelines: _Optional[_Iterable[str]] = ..., unsafe: _Optional[_Iterable[str]] = ...) -> None: ...
+    slow: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., action_names: _Optional[_Iterable[str]] = ..., pipelines: _Optional[_Iterable[str]] = ..., unsafe: _Optional[_Iterable[str]] = ..., slow: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ObservationSpaceInfo(_message.Message):
     __slots__ = ("name", "kind", "shape", "low", "high", "deterministic", "platform_dependent", "feature_names", "description", "charset")

@@ -45,6 +45,6 @@ def test_the_shared_programs_side_by_side() -> None:
     assert result["steps"] == 6 and sum(p["steps"] for p in result["passes"].values()) == 6
     for _, key, _, _ in ROWS:
         assert result[key] > 0, key
-    assert result["IrHash_ms"] > 0 and result["action_space"].endswith("-safe")
+    assert result["IrHash_ms"] > 0 and result["action_space"].endswith("-default")
     tables = side_by_side({"small": result}) + slowest_passes({"small": result})
     assert "| median step (steps/s) |" in tables and "vs" in tables
