@@ -7,9 +7,8 @@ over gRPC on loopback); its figures are in that folder's README and in
 sources with the same protocol: 20 repetitions per observation and per warm
 reset, 5 cold resets, 5 episodes of 100 uniformly random single-pass steps over
 the default action space with the ``IrInstructionCount`` observation; medians.
-Observations are measured as a search uses them: after a one-pass step from the
-start of an episode (the first pass of each repetition's episode), asked for
-alone.
+Observations are measured as a search uses them: each asked for alone after
+each one-pass step of an episode.
 
 The per-pass table (``pass_costs``) comes from the same episodes: each step's
 cost grouped by its pass.
@@ -166,15 +165,16 @@ def reset_after_steps(env: compiler_env.CompilerEnv, steps: int, reps: int, seed
 def observation_costs(
     env: compiler_env.CompilerEnv, reps: int, seed: int, names: tuple[str, ...] | None = None
 ) -> dict[str, float]:
-    """Median ms of each observation asked for alone after a one-pass step from the start."""
+    """Median ms of each observation asked for alone after each of ``reps`` one-pass
+    steps of an episode (one episode per observation, from the start)."""
     names = OBSERVATIONS if names is None else names
     rng = np.random.default_rng(seed)
-    first = [int(a) for a in rng.integers(env.action_space.n, size=reps)]
+    steps = [int(a) for a in rng.integers(env.action_space.n, size=reps)]
     costs = {}
     for name in names:
+        env.reset()
         samples = []
-        for action in first:
-            env.reset()
+        for action in steps:
             env.step(action)
             samples.append(_timed(lambda name=name: env.compute_observations([name])))
         costs[f"{name}_ms"] = _ms(samples)
