@@ -30,6 +30,11 @@ from service.worker.preload import Preloader, release_free_memory
 __all__ = ["Worker"]
 
 
+#: The largest program (bitcode bytes) of which a worker parses a spare module: a
+#: spare doubles the memory the program takes, which a huge one may not have.
+SPARE_MAX_BYTES = 8 * 1024 * 1024
+
+
 @contextlib.contextmanager
 def _budget(seconds: float) -> Iterator[None]:
     """Ends this process (SIGALRM, whose default action is to terminate) if the
@@ -104,7 +109,7 @@ class Worker:
         """Makes ``episode`` the current one; the previous one is closed, in the
         background while a spare module is parsed when the benchmark was seen before."""
         retired, self.episode = self.episode, episode
-        if seen:
+        if seen and len(episode.benchmark.bitcode) <= SPARE_MAX_BYTES:
             self.preloaded.prepare(episode.benchmark, retired if retired is not episode else None)
         elif retired is not None and retired is not episode:
             retired.close()
