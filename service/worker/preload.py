@@ -7,14 +7,19 @@ the agent steps the episode, is taken at the next reset. Parsing in the thread
 is the same parse a reset would do (a module of its own context, from the same
 bytes), so an episode from a spare is the same as one from a fresh parse. The
 thread also disposes of the previous episode. LLVM's calls release the GIL, so
-the thread runs beside the worker's requests.
+the thread runs beside the worker's requests. One thread serves every reset
+of a worker.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
+import os
+import queue
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -41,18 +46,50 @@ def release_free_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
-class _Spare:
-    """A module of ``benchmark``, being parsed in a thread (after retiring an episode)."""
+class _Background:
+    """One thread of the worker's that runs jobs in order; a fork makes its own.
 
-    def __init__(self, benchmark: Benchmark, canonical: bytes, retired: Episode | None) -> None:
+    Starting a thread per job costs a hand-over with the new thread (a few
+    hundred microseconds): a reset would pay it.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._owner = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if self._owner != os.getpid():  # none yet, or this process is a fork
+            self._jobs = queue.Queue()
+            self._owner = os.getpid()
+            threading.Thread(target=self._serve, args=(self._jobs,), daemon=True,
+                             name="spare-modules").start()  # fmt: skip
+        self._jobs.put(job)
+
+    @staticmethod
+    def _serve(jobs: queue.Queue[Callable[[], None]]) -> None:
+        while True:
+            job = jobs.get()
+            try:
+                job()
+            finally:
+                jobs.task_done()
+
+    def wait(self) -> None:
+        """Returns once every job submitted has run."""
+        if self._owner == os.getpid():
+            self._jobs.join()
+
+
+class _Spare:
+    """A module of ``benchmark``, being parsed in the background (then retiring an episode)."""
+
+    def __init__(
+        self, benchmark: Benchmark, canonical: bytes, retired: Episode | None, runner: _Background
+    ) -> None:
         self.sha1 = benchmark.sha1
         self._loaded: tuple[Context, Module] | None = None
         self._ready = threading.Event()
-        self.thread = threading.Thread(
-            target=self._prepare, args=(benchmark.uri, canonical, retired), daemon=True,
-            name="spare-module",
-        )  # fmt: skip
-        self.thread.start()
+        runner.submit(functools.partial(self._prepare, benchmark.uri, canonical, retired))
 
     def _prepare(self, uri: str, canonical: bytes, retired: Episode | None) -> None:
         context = Context()  # the spare first: the next reset may come soon
@@ -86,7 +123,7 @@ class Preloader:
         self._benchmarks: OrderedDict[str, Benchmark] = OrderedDict()
         self._canonical: OrderedDict[str, bytes] = OrderedDict()
         self._spare: _Spare | None = None
-        self._threads: list[threading.Thread] = []
+        self._background = _Background()
 
     def resolve(self, uri: str) -> Benchmark:
         """``benchmarks.resolve``, once per URI (a ``file://`` URI is read every time:
@@ -129,14 +166,12 @@ class Preloader:
                 retired.close()
             return
         self.close()
-        self._spare = _Spare(benchmark, self.canonical(benchmark), retired)
-        self._threads = [t for t in self._threads if t.is_alive()] + [self._spare.thread]
+        self._spare = _Spare(benchmark, self.canonical(benchmark), retired, self._background)
 
     def wait(self) -> None:
-        """Lets the threads finish (before the worker forks: a fork copies no thread)."""
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
+        """Lets the background work finish (before the worker forks: a fork copies no
+        thread, and no half-parsed module should be copied)."""
+        self._background.wait()
 
     def close(self) -> None:
         if self._spare is not None:
