@@ -80,22 +80,23 @@ class SeedUris:
 
     Iterating yields ``<prefix>0``, ``<prefix>1``, ... lazily; indexing and
     slicing work (``uris[:10]`` is a list of ten URIs); ``len()`` does not,
-    since there are 2**32 of them.
+    since there are 2**32 of them (2**31 of llvm-stress-v0).
     """
 
-    def __init__(self, dataset: str, prefix: str) -> None:
+    def __init__(self, dataset: str, prefix: str, max_seed: int = MAX_SEED) -> None:
         self.dataset = dataset
         self.prefix = prefix
+        self.max_seed = max_seed
 
     def __iter__(self) -> Iterator[str]:
-        return (f"{self.prefix}{seed}" for seed in range(MAX_SEED + 1))
+        return (f"{self.prefix}{seed}" for seed in range(self.max_seed + 1))
 
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
-        seeds = range(MAX_SEED + 1)
+        seeds = range(self.max_seed + 1)
         if isinstance(index, slice):
             return [f"{self.prefix}{seed}" for seed in seeds[index]]
         return f"{self.prefix}{seeds[index]}"
@@ -104,7 +105,8 @@ class SeedUris:
         if not isinstance(uri, str) or not uri.startswith(self.prefix):
             return False
         seed = uri[len(self.prefix) :]
-        return seed.isdigit() and str(int(seed)) == seed and int(seed) <= MAX_SEED
+        digits = seed.isascii() and seed.isdigit()
+        return digits and str(int(seed)) == seed and int(seed) <= self.max_seed
 
     def __len__(self) -> int:
         raise TypeError(
@@ -133,6 +135,8 @@ class Dataset:
         self.license = info.license
         self.size: float = info.size if info.size >= 0 else math.inf
         self.uri_prefix = info.uri_prefix or f"benchmark://{info.name}/"
+        #: A generator's largest seed.
+        self.max_seed = info.max_seed or MAX_SEED
         self._connection = connection
         self._uris: list[str] | None = None
 
@@ -149,7 +153,7 @@ class Dataset:
             yields ``generator://<name>/0``, ``/1``, ... lazily and can be sliced.
         """
         if self.unbounded:
-            return SeedUris(self.name, self.uri_prefix)
+            return SeedUris(self.name, self.uri_prefix, self.max_seed)
         if self._uris is None:
             reply = self._connection().call(
                 "ListBenchmarks", pb.ListBenchmarksRequest(dataset=self.name)
@@ -164,16 +168,18 @@ class Dataset:
             uri = f"{self.uri_prefix}{uri}"
         if uri not in self.benchmark_uris():
             expected = (
-                "a seed from 0 to 4294967295" if self.unbounded else "one of benchmark_uris()"
+                f"a seed from 0 to {self.max_seed} (no leading zeros)"
+                if self.unbounded
+                else "one of benchmark_uris()"
             )
             raise BenchmarkNotFound(f"{self.name} has no benchmark {uri!r}; expected {expected}")
         return Benchmark(uri)
 
     def random_benchmark(self, rng: np.random.Generator | None = None) -> Benchmark:
-        """A benchmark chosen uniformly at random (a random 32-bit seed for a generator)."""
+        """A benchmark chosen uniformly at random (a random seed for a generator)."""
         rng = rng or np.random.default_rng()
         if self.unbounded:
-            return Benchmark(f"{self.uri_prefix}{int(rng.integers(MAX_SEED + 1))}")
+            return Benchmark(f"{self.uri_prefix}{int(rng.integers(self.max_seed + 1))}")
         uris = self.benchmark_uris()
         return Benchmark(uris[int(rng.integers(len(uris)))])
 

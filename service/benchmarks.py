@@ -126,6 +126,12 @@ def resolve(uri: str) -> Benchmark:
                 f"{uri[:200]!r}: this service does not read files of its machine; send the "
                 "program with compiler_env.benchmark_from_file(...)"
             )
+        if parsed.netloc not in ("", "localhost"):  # file://prog.c: "prog.c" is a host
+            raise BenchmarkNotFound(
+                f"{uri[:200]!r}: a file:// URI names an absolute path, with three slashes: "
+                f"file:///{parsed.netloc}{parsed.path} is {parsed.netloc}{parsed.path} from the "
+                "root; Path(...).resolve().as_uri() makes one"
+            )
         return _file_benchmark(Path(unquote(parsed.path)), uri, level)
     raise BenchmarkNotFound(f"unknown benchmark URI {uri[:200]!r}: expected {_SCHEMES}")
 

@@ -366,6 +366,7 @@ class CompilerServicer(pb_grpc.CompilerServiceServicer):
                     license=d.license,
                     size=-1 if d.unbounded else int(d.size),
                     uri_prefix=d.uri_prefix,
+                    max_seed=d.max_seed if d.unbounded else 0,
                 )
                 for d in benchmarks.datasets().values()
             ]

@@ -1,4 +1,5 @@
-"""Generated programs: one per 32-bit seed (``generator://<dataset>/<seed>``).
+"""Generated programs: one per seed (``generator://<dataset>/<seed>``; up to 2**32-1,
+or the dataset's ``max_seed``).
 
 A generator dataset's manifest names its tool and the tool's fixed options:
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from service.datasets.cache import cache_dir, write_atomic
 from service.datasets.compile import build_module, run_tool
-from service.datasets.manifests import MAX_SEED, Dataset
+from service.datasets.manifests import Dataset
 from service.llvm.toolchain import find_toolchain
 from service.proto.errors import (
     BenchmarkInitError,
@@ -63,11 +64,18 @@ class _Refused(BenchmarkInitError):
 
 
 def parse_seed(dataset: Dataset, text: str, uri: str) -> int:
-    """The seed of a generator URI's path, checked to be in 0..2**32-1."""
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:  # "²" is a digit
+    """The seed of a generator URI's path: ASCII digits of a number from 0 to the
+    dataset's ``max_seed``, written without leading zeros (each seed has one URI)."""
+    digits = text.isascii() and text.isdigit()  # "²" and "١" are digits too
+    if not digits or int(text) > dataset.max_seed:
         raise BenchmarkNotFound(
-            f"{uri!r}: a benchmark of {dataset.name} is {dataset.uri_prefix}<seed> with a seed "
-            f"from 0 to {MAX_SEED}, e.g. {dataset.uri_prefix}42"
+            f"{uri[:200]!r}: a benchmark of {dataset.name} is {dataset.uri_prefix}<seed> with "
+            f"a seed from 0 to {dataset.max_seed} in ASCII digits, e.g. {dataset.uri_prefix}42"
+        )
+    if text != str(int(text)):
+        raise BenchmarkNotFound(
+            f"{uri[:200]!r}: write the seed without leading zeros: "
+            f"{dataset.uri_prefix}{int(text)}"
         )
     return int(text)
 

@@ -8,7 +8,8 @@ One generic ``Dataset`` reads every kind of manifest. Its keys:
 - ``url`` and ``sha256`` (optional): the programs live in an archive that is
   downloaded on first use (see ``service.datasets.archives``); ``sources`` are
   then relative to the unpacked archive (or to its ``archive_root`` folder).
-- ``generator`` (instead of ``benchmarks``): ``{"tool", "args"}``, an unbounded
+- ``generator`` (instead of ``benchmarks``): ``{"tool", "args"}`` (and
+  ``max_seed`` when the tool's programs repeat past a seed), an unbounded
   dataset of programs made from a seed (``generator://<name>/<seed>``, see
   ``service.datasets.generators``).
 
@@ -73,6 +74,12 @@ class Dataset:
         return self.generator is not None
 
     @property
+    def max_seed(self) -> int:
+        """A generator's largest seed: its manifest's ``max_seed`` (a tool whose
+        programs repeat past a seed), else 2**32-1."""
+        return int((self.generator or {}).get("max_seed", MAX_SEED))
+
+    @property
     def size(self) -> float:
         """The number of benchmarks (``math.inf`` for a generator)."""
         return math.inf if self.unbounded else len(self.programs)
@@ -97,7 +104,7 @@ class Dataset:
                 )
             if count > MAX_PAGE:
                 raise InvalidArgument(f"at most {MAX_PAGE} URIs of a generator at a time")
-            end = min(offset + count, MAX_SEED + 1)
+            end = min(offset + count, self.max_seed + 1)
             return [f"{self.uri_prefix}{seed}" for seed in range(offset, end)]
         names = list(self.programs)[offset:]
         if count is not None:

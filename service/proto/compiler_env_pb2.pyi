@@ -215,18 +215,20 @@ class ListDatasetsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class DatasetInfo(_message.Message):
-    __slots__ = ("name", "description", "license", "size", "uri_prefix")
+    __slots__ = ("name", "description", "license", "size", "uri_prefix", "max_seed")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     LICENSE_FIELD_NUMBER: _ClassVar[int]
     SIZE_FIELD_NUMBER: _ClassVar[int]
     URI_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    MAX_SEED_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     license: str
     size: int
     uri_prefix: str
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., license: _Optional[str] = ..., size: _Optional[int] = ..., uri_prefix: _Optional[str] = ...) -> None: ...
+    max_seed: int
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., license: _Optional[str] = ..., size: _Optional[int] = ..., uri_prefix: _Optional[str] = ..., max_seed: _Optional[int] = ...) -> None: ...
 
 class ListDatasetsReply(_message.Message):
     __slots__ = ("datasets",)

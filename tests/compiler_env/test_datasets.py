@@ -52,7 +52,8 @@ def test_generators_are_unbounded_datasets(make_env, name: str) -> None:
     uris = dataset.benchmark_uris()
     assert isinstance(uris, SeedUris)
     assert uris[:3] == [f"generator://{name}/{seed}" for seed in range(3)]
-    assert uris[-1] == f"generator://{name}/4294967295"
+    top = {"csmith-v0": 2**32 - 1, "llvm-stress-v0": 2**31 - 1}[name]
+    assert uris[-1] == f"generator://{name}/{top}" and dataset.max_seed == top
     first = []
     for uri in uris:  # lazy: iterating does not build the whole list
         first.append(uri)
@@ -63,10 +64,12 @@ def test_generators_are_unbounded_datasets(make_env, name: str) -> None:
         len(dataset)
     assert dataset.benchmark(7) == Benchmark(f"generator://{name}/7")
     assert env.datasets.benchmark(f"generator://{name}/8").uri == f"generator://{name}/8"
-    with pytest.raises(BenchmarkNotFound, match="a seed from 0 to 4294967295"):
-        dataset.benchmark("4294967296")
-    seed = int(dataset.random_benchmark(np.random.default_rng(1)).uri.rsplit("/", 1)[1])
-    assert 0 <= seed < 2**32
+    with pytest.raises(BenchmarkNotFound, match=f"a seed from 0 to {top}"):
+        dataset.benchmark(str(top + 1))
+    assert f"generator://{name}/07" not in uris
+    seeds = [int(dataset.random_benchmark(np.random.default_rng(i)).uri.rsplit("/", 1)[1])
+             for i in range(20)]  # fmt: skip
+    assert all(0 <= seed <= top for seed in seeds)
 
 
 def test_the_service_lists_pages_of_uris(service) -> None:
@@ -105,6 +108,8 @@ def test_unknown_benchmarks_are_clear_errors(make_env) -> None:
         env.reset(options={"benchmark": "generator://csmith-v0/-1"})
     with pytest.raises(BenchmarkNotFound, match="is a generator"):
         env.reset(options={"benchmark": "benchmark://csmith-v0/1"})
+    with pytest.raises(BenchmarkNotFound, match="three slashes: file:///tmp/prog.c"):
+        env.reset(options={"benchmark": "file://tmp/prog.c"})  # "tmp" would be a host
 
 
 # -- the user's own programs ---------------------------------------------------------------

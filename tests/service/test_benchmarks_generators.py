@@ -67,10 +67,29 @@ def test_generation_is_deterministic(monkeypatch, tmp_path: Path, name: str) -> 
 
 
 def test_bad_seeds_are_clear_errors() -> None:
-    for seed in ("-1", "4294967296", "abc", ""):
-        with pytest.raises(BenchmarkNotFound, match="seed from 0 to 4294967295"):
+    for seed in ("-1", "4294967296", "abc", "", "\u0661\u0660\u0660", "\u00b2", " 7"):
+        with pytest.raises(BenchmarkNotFound, match="seed from 0 to 4294967295 in ASCII"):
             benchmarks.resolve(f"generator://csmith-v0/{seed}")
-    assert benchmarks.resolve("generator://llvm-stress-v0/007").uri.endswith("/7")
+    with pytest.raises(BenchmarkNotFound, match="without leading zeros: generator://llvm-stress-v0/7"):
+        benchmarks.resolve("generator://llvm-stress-v0/007")  # each seed has one URI
+
+
+def test_llvm_stress_seeds_stop_where_its_programs_repeat(toolchain, tmp_path: Path) -> None:
+    """llvm-stress gives seed s and s + 2**31 the same function (but its name): the
+    dataset's seeds end at 2**31 - 1."""
+    stress = str(toolchain.tool("llvm-stress"))
+    texts = []
+    for seed in (5, 5 + 2**31):
+        out = tmp_path / f"{seed}.ll"
+        subprocess.run([stress, f"--seed={seed}", "--size=50", "-o", str(out)], check=True)
+        texts.append(out.read_text().replace(f"autogen_SD{seed}", "F"))
+    assert texts[0] == texts[1]
+    dataset = benchmarks.datasets()["llvm-stress-v0"]
+    assert dataset.max_seed == 2**31 - 1
+    assert generators.parse_seed(dataset, str(2**31 - 1), "u") == 2**31 - 1
+    with pytest.raises(BenchmarkNotFound, match="seed from 0 to 2147483647"):
+        benchmarks.resolve(f"generator://llvm-stress-v0/{2**31}")
+    assert benchmarks.datasets()["csmith-v0"].max_seed == 2**32 - 1
 
 
 def _csmith(tmp_path: Path, args: list[str]) -> Dataset:
