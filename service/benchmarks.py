@@ -37,6 +37,7 @@ from service.datasets.archives import archive_folder
 from service.datasets.cache import cache_dir
 from service.datasets.compile import (
     CLANG_FLAGS,
+    DATASET_STD,
     FRONTEND_LEVELS,
     IR_SUFFIXES,
     START_LEVEL,
@@ -202,9 +203,8 @@ def _dataset_benchmark(dataset: Dataset, name: str, uri: str, level: str) -> Ben
         raise BenchmarkNotFound(f"{uri}: the source files {', '.join(missing)} do not exist")
     # An unpacked archive is named by its sha256 and does not change.
     tree_id = f"archive {dataset.sha256} {dataset.archive_root}" if dataset.url else None
-    build = functools.partial(
-        compile_c, sources, program.get("cflags", []), root=root, tree_id=tree_id
-    )
+    cflags = [DATASET_STD, *program.get("cflags", [])]
+    build = functools.partial(compile_c, sources, cflags, root=root, tree_id=tree_id)
     return Benchmark(
         uri,
         build(level=level),

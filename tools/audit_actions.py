@@ -45,7 +45,12 @@ sys.path.insert(0, str(ROOT))
 import compiler_env  # noqa: E402
 from compiler_env import RetryPolicy, SandboxLimits  # noqa: E402
 from service.datasets.cache import cache_dir  # noqa: E402
-from service.datasets.compile import START_LEVEL, frontend_flags  # noqa: E402
+from service.datasets.compile import (  # noqa: E402
+    DATASET_STD,
+    DEFAULT_STD,
+    START_LEVEL,
+    frontend_flags,
+)
 from service.llvm.toolchain import find_toolchain  # noqa: E402
 from service.proto.constants import OPT_TARGET_FLAGS  # noqa: E402
 
@@ -256,7 +261,8 @@ def reproducer(
         source = f"datasets/kernels-v0/{name}.c"
         if name == "minilang":
             source = "datasets/kernels-v0/minilang/*.c (each, then llvm-link)"
-        make = f"clang-{major} {' '.join(frontend_flags(level))} {source} -o input.bc"
+        flags = " ".join(DATASET_STD if f == DEFAULT_STD else f for f in frontend_flags(level))
+        make = f"clang-{major} {flags} {source} -o input.bc"
     else:
         make = (f"input.bc = env.observation['Bitcode'] after env.reset(options={{'benchmark': "
                 f"{uri!r}}})")  # fmt: skip

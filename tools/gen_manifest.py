@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.datasets.compile import CLANG_FLAGS  # noqa: E402
+from service.datasets.compile import CLANG_FLAGS, DATASET_STD  # noqa: E402
 from service.llvm import features  # noqa: E402
 from service.llvm.module import Context  # noqa: E402
 from service.llvm.toolchain import find_toolchain  # noqa: E402
@@ -60,7 +60,7 @@ def clang_figures(sources: list[Path], level: str) -> dict[str, int]:
     and output ones).
     """
     clang = str(find_toolchain().tool("clang"))
-    language = [f for f in CLANG_FLAGS if f.startswith(("-std=", "-w"))]
+    language = [DATASET_STD, *(f for f in CLANG_FLAGS if f == "-w")]
     figures = {"instructions": 0, "text_bytes": 0}
     with tempfile.TemporaryDirectory() as tmp:
         for source in sources:

@@ -35,6 +35,8 @@ from service.sandbox import dies_with_parent
 
 __all__ = [
     "CLANG_FLAGS",
+    "DATASET_STD",
+    "DEFAULT_STD",
     "FRONTEND_LEVELS",
     "COMPILE_TIMEOUT",
     "INCLUDABLE_SUFFIXES",
@@ -56,8 +58,18 @@ START_LEVEL = "Oz"
 FRONTEND_LEVELS = ("O0", "O1", "O2", "O3", "Os", "Oz")
 
 
+#: The C dialect of programs that do not name one: clang's own default for C.
+DEFAULT_STD = "-std=gnu17"
+#: The dialect of the programs of this project's datasets (kernels-v0, csmith-v0),
+#: fixed so that their bitcode does not change.
+DATASET_STD = "-std=c11"
+
+
 def frontend_flags(level: str = START_LEVEL) -> tuple[str, ...]:
     """Flags for clang's frontend output at ``-<level>``, before any LLVM pass runs.
+
+    The dialect is ``DEFAULT_STD`` (clang's default for C); a ``-std=`` among a
+    program's own flags, which come after these, wins.
 
     The level changes more than attributes: headers see other macros (glibc's
     ``bsearch`` is an inline function when ``__OPTIMIZE__`` is set and
@@ -73,7 +85,7 @@ def frontend_flags(level: str = START_LEVEL) -> tuple[str, ...]:
         *keep,
         "-emit-llvm",
         "-c",
-        "-std=c11",
+        DEFAULT_STD,
         "-w",
     )
 
@@ -131,12 +143,55 @@ def run_tool(
             f"(command: {' '.join(command)})"
         ) from None
     if result.returncode != 0:
-        stderr = result.stderr[:MAX_ERROR_BYTES].decode(errors="replace").strip()
-        if len(result.stderr) > MAX_ERROR_BYTES:
-            cut = len(result.stderr) - MAX_ERROR_BYTES
-            stderr += f"\n[... {cut} more bytes of messages not shown]"
-        raise BenchmarkInitError(f"{what} failed:\n{stderr}\n(command: {' '.join(command)})")
+        raise BenchmarkInitError(
+            f"{what} failed:\n{_messages(result.stderr)}{_legacy_hint(result.stderr, command)}"
+            f"\n(command: {' '.join(command)})"
+        )
     return result
+
+
+def _messages(stderr: bytes) -> str:
+    """A tool's messages, at most ``MAX_ERROR_BYTES`` of them, cut after a whole line."""
+    if len(stderr) <= MAX_ERROR_BYTES:
+        return stderr.decode(errors="replace").strip()
+    kept = stderr[:MAX_ERROR_BYTES]
+    if b"\n" in kept:
+        kept = kept[: kept.rindex(b"\n")]
+    shown = kept.decode(errors="replace").strip()
+    return f"{shown}\n[... {len(stderr) - len(kept)} more bytes of messages not shown]"
+
+
+#: What clang says of C that only the dialects before C99 allow: implicit int,
+#: calls to undeclared functions, K&R definitions.
+_LEGACY_DIAGNOSTICS = (
+    b"type specifier missing, defaults to 'int'",
+    b"call to undeclared function",
+    b"call to undeclared library function",
+    b"a function definition without a prototype",
+    b"parameter list without types",
+    b"a parameter list without types is only allowed in a function definition",
+)
+
+
+def _legacy_hint(stderr: bytes, command: Sequence[str]) -> str:
+    """A hint to compile pre-C99 code as such, when clang's messages say it is."""
+    if not any(diagnostic in stderr for diagnostic in _LEGACY_DIAGNOSTICS):
+        return ""
+    dialects = [flag for flag in command if flag.startswith("-std=")]
+    if dialects[-1:] and dialects[-1] in ("-std=gnu89", "-std=c89", "-std=gnu90", "-std=c90"):
+        return ""
+    if dialects[-1:] and dialects[-1].startswith("-std=c"):
+        return (
+            f"\nThe program is compiled as strict ISO C ({dialects[-1]}), whose headers "
+            "declare no POSIX or GNU functions: leave -std= out (clang's default, gnu17) or "
+            "define the feature macro the function needs (e.g. -D_POSIX_C_SOURCE=200809L); C "
+            "written before C99 (implicit int, K&R definitions) needs -std=gnu89"
+        )
+    return (
+        "\nThis looks like C written before C99 (implicit int, undeclared functions or K&R "
+        "definitions, errors in every later dialect): compile it with the flag -std=gnu89 "
+        '(e.g. cflags=["-std=gnu89"])'
+    )
 
 
 def build_module(

@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from service.datasets.cache import cache_dir, write_atomic
-from service.datasets.compile import build_module, run_tool
+from service.datasets.compile import DATASET_STD, build_module, run_tool
 from service.datasets.manifests import Dataset
 from service.llvm.toolchain import find_toolchain
 from service.proto.errors import (
@@ -157,7 +157,8 @@ def _csmith(tmp: Path, seed: int, args: list[str]) -> bytes:
     command = [str(_csmith_path()), "--seed", str(seed), *args, "--output", "program.c"]
     run_tool(command, what="Csmith", cwd=tmp, timeout=GENERATE_TIMEOUT)
     try:
-        bitcode = build_module(tmp, ["program.c"], ["-I", str(csmith_include_dir())])
+        cflags = [DATASET_STD, "-I", str(csmith_include_dir())]
+        bitcode = build_module(tmp, ["program.c"], cflags)
     except BenchmarkInitError as error:
         raise _Refused(f"the generated program does not compile: {error}") from None
     (tmp / "program.bc").write_bytes(bitcode)

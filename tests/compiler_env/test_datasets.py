@@ -238,3 +238,40 @@ def test_cli_lists_datasets_with_sizes() -> None:
         capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
     )  # fmt: skip
     assert result.stdout.split() == ["generator://llvm-stress-v0/0", "generator://llvm-stress-v0/1"]
+
+
+POSIX_ONLY = """
+#include <stdlib.h>
+int main(void) { void *p; int failed = posix_memalign(&p, 64, 128); free(p); return failed; }
+"""
+PRE_C99 = "main() { int x = twice(3); return x - 6; }\ntwice(a) int a; { return a + a; }\n"
+
+
+def test_c_compiles_as_clang_compiles_it_and_legacy_c_gets_a_hint(make_env) -> None:
+    from compiler_env import benchmark_from_source
+
+    env = make_env(observation_space="IrInstructionCount")
+    count, _ = env.reset(options={"benchmark": benchmark_from_source(POSIX_ONLY)})  # gnu17
+    assert count > 0 and env.observation["IsRunnable"] == 1
+    with pytest.raises(BenchmarkInitError, match=r"strict ISO C \(-std=c11\).*_POSIX_C_SOURCE"):
+        env.reset(options={"benchmark": benchmark_from_source(POSIX_ONLY, cflags=["-std=c11"])})
+    with pytest.raises(BenchmarkInitError, match="before C99.*-std=gnu89") as legacy:
+        env.reset(options={"benchmark": benchmark_from_source(PRE_C99)})
+    assert str(legacy.value).count("defaults to 'int'") == 2  # clang's two messages, once each
+    gnu89 = benchmark_from_source(PRE_C99, cflags=["-std=gnu89"])
+    count, _ = env.reset(options={"benchmark": gnu89})
+    assert count > 0 and env.observation["IsRunnable"] == 1
+
+
+def test_a_long_compiler_message_is_cut_after_a_whole_line(make_env) -> None:
+    from compiler_env import benchmark_from_source
+
+    source = "\n".join(f"int f{i}(void) {{ return missing_{i}; }}" for i in range(300))
+    env = make_env()
+    with pytest.raises(BenchmarkInitError) as error:
+        env.reset(options={"benchmark": benchmark_from_source(source, cflags=["-ferror-limit=0"])})
+    message = str(error.value)
+    shown, _, rest = message.partition("\n[... ")
+    assert rest.split(" ", 1)[0].isdigit() and "more bytes of messages not shown]" in rest
+    assert shown.splitlines()[-1].startswith(("program.c:", " ")), shown.splitlines()[-1]
+    assert message.count("missing_0'") == 1 and "compilation failed" in message
