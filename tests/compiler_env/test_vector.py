@@ -339,8 +339,7 @@ def test_call_get_attr_and_set_attr(make_vec: Callable[..., CompilerVectorEnv]) 
 def test_stable_baselines3_ppo_learns_on_it(service: RunningService) -> None:
     """SB3's conventions (reset returns observations, terminal_observation and
     TimeLimit.truncated on done) and its PPO over the adapter."""
-    pytest.importorskip("stable_baselines3")
-    from stable_baselines3 import PPO
+    from stable_baselines3 import PPO  # the [rl] extra, which CI installs
     from stable_baselines3.common.env_checker import check_env
     from stable_baselines3.common.vec_env import VecCheckNan, VecMonitor
 

@@ -27,8 +27,6 @@ from service.llvm.binding import lib
 from service.llvm.module import Context, host_target_machine
 from service.proto.errors import BenchmarkInitError
 
-pytestmark = pytest.mark.skipif(not features.native_available(), reason="no native helper")
-
 TABLE = load_actions(19)
 SAFE = safe_actions(TABLE)
 _AUDIT = [int(n) for n in os.environ.get("COMPILER_ENV_CODESIZE_AUDIT", "").split(",") if n]
