@@ -32,16 +32,8 @@ class WorkerChannel:
             raise CompilerCrashed(f"cannot reach the session's worker: {error}") from error
 
     def call(self, request: pb.WorkerRequest) -> pb.WorkerReply:
-        if self.broken:
-            raise CompilerCrashed("the channel to the session's worker was interrupted")
-        try:
-            send_frame(self.sock, request)
-            reply = recv_frame(self.sock, pb.WorkerReply)
-        except BaseException as error:
-            self._fail(error)
-        if reply.code:
-            raise from_status(reply.code, reply.error_type, reply.message)
-        return reply
+        self.send(request)
+        return self.receive()
 
     def send(self, request: pb.WorkerRequest) -> None:
         """The first half of ``call``: sends the request; ``receive`` reads its reply."""

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ import numpy as np
 
 import compiler_env
 from compiler_env.datasets import Benchmark, benchmark_from_file
+from perf.measure import _ms, _rss_mib
+from perf.measure import _time as _timed
 
 __all__ = [
     "PREDECESSOR",
@@ -77,32 +79,12 @@ def shared_benchmark(label: str, variant: str = "") -> Benchmark:
     A ``variant`` (a comment appended to the source) makes a program the
     service has never seen, for cold resets.
     """
-    source = (PROGRAMS / f"{label}.c").read_text()
     if not variant:
         return benchmark_from_file(PROGRAMS / f"{label}.c", include_dirs=[CSMITH_INCLUDE])
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{label}.c"
-        path.write_text(f"{source}\n/* {variant} */\n")
+        path.write_text(f"{(PROGRAMS / f'{label}.c').read_text()}\n/* {variant} */\n")
         return benchmark_from_file(path, include_dirs=[CSMITH_INCLUDE])
-
-
-def _ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1e3
-
-
-def _timed(call: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
-
-
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def random_episodes(
