@@ -31,7 +31,11 @@ from service.llvm.module import Context, Module
 if TYPE_CHECKING:
     from service.episode import Episode
 
-__all__ = ["Preloader", "release_free_memory"]
+__all__ = ["SPARE_MAX_BYTES", "Preloader", "release_free_memory"]
+
+#: The largest program (bitcode bytes) of which a worker parses a spare module: a
+#: spare doubles the memory the program takes, which a huge one may not have.
+SPARE_MAX_BYTES = 8 * 1024 * 1024
 
 try:
     _LIBC: ctypes.CDLL | None = ctypes.CDLL("libc.so.6")
@@ -161,9 +165,12 @@ class Preloader:
     def prepare(self, benchmark: Benchmark, retired: Episode | None) -> None:
         """Starts parsing a spare module of ``benchmark``, after closing ``retired``
         (there is one already when the episode was reused untouched)."""
-        if self._spare is not None and self._spare.sha1 == benchmark.sha1:
+        if len(benchmark.bitcode) > SPARE_MAX_BYTES or (
+            self._spare is not None and self._spare.sha1 == benchmark.sha1
+        ):
             if retired is not None:
                 retired.close()
+                release_free_memory()
             return
         self.close()
         self._spare = _Spare(benchmark, self.canonical(benchmark), retired, self._background)

@@ -30,11 +30,6 @@ from service.worker.preload import Preloader, release_free_memory
 __all__ = ["Worker"]
 
 
-#: The largest program (bitcode bytes) of which a worker parses a spare module: a
-#: spare doubles the memory the program takes, which a huge one may not have.
-SPARE_MAX_BYTES = 8 * 1024 * 1024
-
-
 @contextlib.contextmanager
 def _budget(seconds: float) -> Iterator[None]:
     """Ends this process (SIGALRM, whose default action is to terminate) if the
@@ -109,9 +104,11 @@ class Worker:
         """Makes ``episode`` the current one; the previous one is closed, in the
         background while a spare module is parsed when the benchmark was seen before."""
         retired, self.episode = self.episode, episode
-        if seen and len(episode.benchmark.bitcode) <= SPARE_MAX_BYTES:
-            self.preloaded.prepare(episode.benchmark, retired if retired is not episode else None)
-        elif retired is not None and retired is not episode:
+        if retired is episode:
+            retired = None
+        if seen:
+            self.preloaded.prepare(episode.benchmark, retired)
+        elif retired is not None:
             retired.close()
             release_free_memory()
 
