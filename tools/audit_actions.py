@@ -32,7 +32,6 @@ import argparse
 import json
 import multiprocessing
 import random
-import shlex
 import sys
 import time
 from collections import Counter, defaultdict
@@ -44,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import compiler_env  # noqa: E402
 from compiler_env import RetryPolicy, SandboxLimits  # noqa: E402
+from compiler_env.state import opt_commandline  # noqa: E402
 from service.datasets.cache import cache_dir  # noqa: E402
 from service.datasets.compile import (  # noqa: E402
     DATASET_STD,
@@ -52,7 +52,6 @@ from service.datasets.compile import (  # noqa: E402
     frontend_flags,
 )
 from service.llvm.toolchain import find_toolchain  # noqa: E402
-from service.proto.constants import OPT_TARGET_FLAGS  # noqa: E402
 
 EPISODE_LENGTH = 12
 LEVELS = ("O0", "O3")  # frontend levels of kernels-v0 audited besides the default (-Oz)
@@ -252,8 +251,6 @@ def reproducer(
     uri: str, reduced: list[str], pipelines: dict[str, str], major: int, kind: str = "miscompile"
 ) -> dict[str, str]:
     """Shell commands that show a finding with LLVM's own tools."""
-    pipeline = ",invalidate<all>,".join(pipelines[name] for name in reduced)
-    flags = " ".join(OPT_TARGET_FLAGS)
     if uri.startswith("benchmark://kernels-v0/"):
         base, _, query = uri.partition("?")
         level = query.removeprefix("level=") or START_LEVEL
@@ -261,8 +258,8 @@ def reproducer(
         source = f"datasets/kernels-v0/{name}.c"
         if name == "minilang":
             source = "datasets/kernels-v0/minilang/*.c (each, then llvm-link)"
-        flags = " ".join(DATASET_STD if f == DEFAULT_STD else f for f in frontend_flags(level))
-        make = f"clang-{major} {flags} {source} -o input.bc"
+        clang = " ".join(DATASET_STD if f == DEFAULT_STD else f for f in frontend_flags(level))
+        make = f"clang-{major} {clang} {source} -o input.bc"
     else:
         make = (f"input.bc = env.observation['Bitcode'] after env.reset(options={{'benchmark': "
                 f"{uri!r}}})")  # fmt: skip
@@ -275,7 +272,7 @@ def reproducer(
     }
     return {
         "input": make,
-        "opt": f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc",
+        "opt": opt_commandline(str(major), [pipelines[name] for name in reduced]),
         "run": check.get(kind, ""),
     }
 
