@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import shlex
 import time
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, SupportsFloat, cast
 
@@ -18,10 +17,9 @@ from compiler_env.rewards import Reward, make_reward
 from compiler_env.services import ServiceRef
 from compiler_env.session import Session
 from compiler_env.spaces import ActionSpace, Described, decode, make_observation_space
-from compiler_env.state import CompilerEnvState
+from compiler_env.state import CompilerEnvState, commandline_passes, opt_commandline
 from compiler_env.views import ObservationView, RewardView
 from service.proto import compiler_env_pb2 as pb
-from service.proto.constants import OPT_TARGET_FLAGS
 from service.proto.errors import (
     CompilerEnvError,
     EnvClosed,
@@ -272,9 +270,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
         """
         major = self.compiler_version.split()[-1].split(".")[0]
         table = self.action_table.pipelines
-        pipeline = ",invalidate<all>,".join(table[a] for a in self._session.actions)
-        flags = " ".join(OPT_TARGET_FLAGS)
-        return f"opt-{major} {flags} -passes={shlex.quote(pipeline)} input.bc -o output.bc"
+        return opt_commandline(major, [table[a] for a in self._session.actions])
 
     def actions_of(self, commandline: str) -> list[int]:
         """The actions of a command line that ``commandline()`` wrote.
@@ -283,19 +279,10 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             InvalidAction: it names a pass that is no action of this env (the
                 message names it), or it has no ``-passes=``.
         """
-        words = shlex.split(commandline)
-        passes = [w.removeprefix("-passes=") for w in words if w.startswith("-passes=")]
-        if len(passes) != 1:
-            raise InvalidAction(
-                f"the command line {commandline[:200]!r} has no -passes=...; expected one that "
-                "env.commandline() wrote"
-            )
-        if not passes[0]:
-            return []
         pipelines = self.action_space.pipelines
         index = {pipeline: i for i, pipeline in reversed(list(enumerate(pipelines)))}
         actions = []
-        for element in passes[0].split(",invalidate<all>,"):
+        for element in commandline_passes(commandline):
             if element not in index and element in self.action_table.pipelines:
                 raise InvalidAction(
                     f"the command line's pass {element[:200]!r} is left out of "
@@ -470,48 +457,46 @@ class CompilerEnv(gymnasium.Env[Any, int]):
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """Every try of a step failed: keep the last good state, then truncate or raise."""
         self._session.restore_or_raise()
-        named = ", ".join(self._named(a) for a in actions)
-        message = (
-            f"action {named} failed on every one of {self.retry_policy.attempts} tries: "
-            f"{error}. The episode is kept at its last good step ({len(self.actions)} actions)"
-        )
-        if self.retry_policy.on_error == "raise":
-            raise type(error)(message) from error
-        info = {"error": message, "error_type": type(error).__name__}
-        return self._kept_observation(), 0.0, False, True, info
+        return self._ended(error, (
+            f"action {self._names(actions)} failed on every one of {self.retry_policy.attempts} "
+            f"tries: {error}. The episode is kept at its last good step ({len(self.actions)} "
+            "actions)"
+        ))  # fmt: skip
 
     def _over_budget(
         self, actions: list[int], error: StepBudgetExceeded
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
-        """The actions ran past the step budget: the episode, kept before them, ends
-        (``truncated``), or this raises."""
-        named = ", ".join(self._named(a) for a in actions)
-        message = f"action {named}: {error}"
-        if self.retry_policy.on_error == "raise":
-            raise StepBudgetExceeded(message) from error
-        info = {"error": message, "error_type": "StepBudgetExceeded", "step_budget_exceeded": True}
-        return self._kept_observation(), 0.0, False, True, info
-
-    def _kept_observation(self) -> Any:
-        """The observation of the episode as it was kept after a failed step."""
-        if not self._observation_name:
-            return None
-        return self._primary(self.compute_observations([self._observation_name]))
+        """The actions ran past the step budget: the episode, kept before them, ends."""
+        message = f"action {self._names(actions)}: {error}"
+        return self._ended(error, message, step_budget_exceeded=True)
 
     def _failed_program(
         self, actions: list[int], error: ProgramFailed
     ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
         """The actions gave a program that cannot be built, run, or that misbehaves:
-        the episode is kept before them and ends (``truncated``), or this raises."""
-        named = ", ".join(self._named(a) for a in actions)
+        the episode is kept before them and ends."""
         message = (
-            f"after action {named}: {error}. The episode is kept before it "
+            f"after action {self._names(actions)}: {error}. The episode is kept before it "
             f"({len(self.actions)} actions)"
         )
+        return self._ended(error, message, miscompiled=True)
+
+    def _names(self, actions: list[int]) -> str:
+        return ", ".join(self._named(a) for a in actions)
+
+    def _ended(
+        self, error: CompilerEnvError, message: str, **flags: bool
+    ) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]:
+        """A failed step's result: the episode, kept as it was, ends (``truncated``,
+        the cause in ``info``), or ``error``'s type is raised with ``message``
+        when the retry policy says ``on_error="raise"``."""
         if self.retry_policy.on_error == "raise":
-            raise ProgramFailed(message) from error
-        info = {"error": message, "error_type": "ProgramFailed", "miscompiled": True}
-        return self._kept_observation(), 0.0, False, True, info
+            raise type(error)(message) from error
+        info = {"error": message, "error_type": type(error).__name__, **flags}
+        observation = None
+        if self._observation_name:
+            observation = self._primary(self.compute_observations([self._observation_name]))
+        return observation, 0.0, False, True, info
 
     def fork(self) -> CompilerEnv:
         """A new env whose episode continues independently from this one's current state.

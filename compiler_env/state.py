@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,7 +12,43 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
 
-__all__ = ["CompilerEnvState", "read_states", "write_states"]
+from service.proto.constants import OPT_TARGET_FLAGS
+from service.proto.errors import InvalidAction
+
+__all__ = [
+    "CompilerEnvState",
+    "commandline_passes",
+    "opt_commandline",
+    "read_states",
+    "write_states",
+]
+
+#: What separates the passes of a command line: each action starts afresh.
+_BETWEEN_ACTIONS = ",invalidate<all>,"
+
+
+def opt_commandline(major: str, pipelines: list[str]) -> str:
+    """The ``opt`` command applying ``pipelines`` (one element per action) in order to
+    ``input.bc``, with the flags that configure its target machine as the service's."""
+    flags = " ".join(OPT_TARGET_FLAGS)
+    pipeline = shlex.quote(_BETWEEN_ACTIONS.join(pipelines))
+    return f"opt-{major} {flags} -passes={pipeline} input.bc -o output.bc"
+
+
+def commandline_passes(commandline: str) -> list[str]:
+    """The pipeline elements of a command line ``opt_commandline`` wrote, in order.
+
+    Raises:
+        InvalidAction: it has no ``-passes=``.
+    """
+    words = shlex.split(commandline)
+    passes = [w.removeprefix("-passes=") for w in words if w.startswith("-passes=")]
+    if len(passes) != 1:
+        raise InvalidAction(
+            f"the command line {commandline[:200]!r} has no -passes=...; expected one that "
+            "env.commandline() wrote"
+        )
+    return passes[0].split(_BETWEEN_ACTIONS) if passes[0] else []
 
 FIELDS = ("benchmark", "reward", "walltime", "commandline", "reward_space", "compiler_version")
 #: The columns every CSV of states has; the others may be missing (older files).
