@@ -5,18 +5,15 @@
 ['llvm-autophase-codesize-v0', 'llvm-autophase-dic-v0', 'llvm-autophase-ic-v0']
 """
 
-from compiler_env.datasets import (
-    Benchmark,
-    Dataset,
-    Datasets,
-    SeedUris,
+from compiler_env.datasets import Benchmark, Dataset, Datasets, SeedUris
+from compiler_env.env import CompilerEnv
+from compiler_env.programs import (
     benchmark_from_dir,
     benchmark_from_file,
     benchmark_from_files,
     benchmark_from_ir,
     benchmark_from_source,
 )
-from compiler_env.env import CompilerEnv
 from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward

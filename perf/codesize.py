@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from compiler_env.datasets import benchmark_from_file
+from compiler_env.programs import benchmark_from_file
 from perf.measure import CRASHERS
 from perf.shared import CSMITH_INCLUDE, PROGRAMS
 from service import benchmarks
@@ -22,7 +22,6 @@ from service.llvm.actions import ActionTable, load_actions
 from service.llvm.toolchain import find_toolchain
 
 __all__ = ["codesize_costs", "safe_actions", "shared_program_uri"]
-
 
 
 def safe_actions(table: ActionTable) -> list[int]:

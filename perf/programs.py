@@ -55,9 +55,10 @@ def o3_against_o0(uris: list[str], runs: int = 5) -> dict[str, Any]:
         for uri in uris:
             env.reset(options={"benchmark": f"{uri}?level=O3"})
             o0, o3 = env.observation["RuntimeO0"], env.observation["RuntimeO3"]
-            counts = env.observation["DynamicInstructionCountO0"], env.observation[
-                "DynamicInstructionCountO3"
-            ]
+            counts = (
+                env.observation["DynamicInstructionCountO0"],
+                env.observation["DynamicInstructionCountO3"],
+            )
             rows[uri.rsplit("/", 1)[1]] = {
                 "runtime_o0_vs_o3": statistics.median(o0) / statistics.median(o3),
                 "count_o0_vs_o3": counts[0] / counts[1],

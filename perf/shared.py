@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 import compiler_env
-from compiler_env.datasets import Benchmark, benchmark_from_file
+from compiler_env.datasets import Benchmark
+from compiler_env.programs import benchmark_from_file
 from perf.measure import _ms, _rss_mib
 from perf.measure import _time as _timed
 

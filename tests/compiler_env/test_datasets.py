@@ -13,15 +13,15 @@ import pytest
 
 from compiler_env import Benchmark
 from compiler_env.connection import Connection
-from compiler_env.datasets import (
-    SeedUris,
+from compiler_env.datasets import SeedUris
+from compiler_env.errors import BenchmarkInitError, BenchmarkNotFound, InvalidArgument
+from compiler_env.programs import (
     benchmark_from_dir,
     benchmark_from_file,
     benchmark_from_files,
     benchmark_from_ir,
     benchmark_from_source,
 )
-from compiler_env.errors import BenchmarkInitError, BenchmarkNotFound, InvalidArgument
 from service.proto import compiler_env_pb2 as pb
 
 REPO = Path(__file__).resolve().parents[2]

@@ -70,7 +70,9 @@ def test_bad_seeds_are_clear_errors() -> None:
     for seed in ("-1", "4294967296", "abc", "", "\u0661\u0660\u0660", "\u00b2", " 7"):
         with pytest.raises(BenchmarkNotFound, match="seed from 0 to 4294967295 in ASCII"):
             benchmarks.resolve(f"generator://csmith-v0/{seed}")
-    with pytest.raises(BenchmarkNotFound, match="without leading zeros: generator://llvm-stress-v0/7"):
+    with pytest.raises(
+        BenchmarkNotFound, match="without leading zeros: generator://llvm-stress-v0/7"
+    ):
         benchmarks.resolve("generator://llvm-stress-v0/007")  # each seed has one URI
 
 

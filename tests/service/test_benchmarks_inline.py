@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler_env.datasets import benchmark_from_source
 from compiler_env.errors import BenchmarkInitError, BenchmarkNotFound, InvalidArgument
+from compiler_env.programs import benchmark_from_source
 from service import benchmarks
 from service.datasets import compile as compile_module
 from service.datasets.compile import MAX_ERROR_BYTES, build_module, compile_c, run_tool

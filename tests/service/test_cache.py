@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from compiler_env import cli
-from compiler_env.datasets import benchmark_from_source
 from compiler_env.errors import BenchmarkInitError, InvalidArgument
+from compiler_env.programs import benchmark_from_source
 from service import benchmarks
 from service.datasets.cache import EVICTABLE, evict
 
