@@ -18,13 +18,75 @@ from service.proto.errors import (
     from_status,
 )
 
-__all__ = ["Connection"]
+__all__ = ["Connection", "HeldPrograms"]
 
 _MESSAGE_LIMIT = 512 * 1024 * 1024
 _OPTIONS = [
     ("grpc.max_send_message_length", _MESSAGE_LIMIT),
     ("grpc.max_receive_message_length", _MESSAGE_LIMIT),
 ]
+
+
+class HeldPrograms:
+    """The programs carried by ``inline://`` URIs that one run of a service holds, as
+    far as a connection to it learnt: such a program is sent whole once, then named
+    by its short URI.
+
+    A run of a service is known by its boot id; a service that restarted (a new boot
+    id) holds nothing this client knows of. What is known here is only a guess the
+    service checks: it refuses a short URI whose program it has not kept
+    (``BenchmarkNotFound``) and a request meant for another run of it
+    (``SessionNotFound``), so a wrong guess costs one small request, never a wrong
+    program (a short URI names its program by sha256).
+
+    >>> held = HeldPrograms()
+    >>> uri = "inline://" + "0" * 64 + "?data=eJw"
+    >>> held.received(uri, "boot-1")
+    >>> held.short_uri(uri, "boot-1") == uri.split("?")[0], held.short_uri(uri, "boot-2")
+    (True, None)
+    """
+
+    def __init__(self) -> None:
+        self.boot_id = ""
+        #: Short URI -> whether the service holds its program (False: it said it did not).
+        self._known: dict[str, bool] = {}
+
+    def answered(self, boot_id: str) -> None:
+        """The service answered with this boot id: a new one holds nothing known."""
+        if boot_id and boot_id != self.boot_id:
+            self._known = {}  # replaced, not cleared: another thread may be reading it
+            self.boot_id = boot_id
+
+    def short_uri(self, uri: str, boot_id: str) -> str | None:
+        """``inline://<sha256>`` if the run ``boot_id`` holds the program of ``uri``, else None."""
+        short = _short_form(uri)
+        if short is None or not boot_id or boot_id != self.boot_id:
+            return None
+        return short if self._known.get(short) else None
+
+    def received(self, uri: str, boot_id: str) -> None:
+        """The run ``boot_id`` started an episode of ``uri``, sent whole: it keeps its program."""
+        short = _short_form(uri)
+        if short is None:
+            return
+        self.answered(boot_id)
+        if boot_id == self.boot_id:
+            self._known.setdefault(short, True)
+
+    def refused(self, uri: str) -> None:
+        """The service did not have the program of ``uri``'s short form: its run is
+        sent it whole from now on (e.g. its cache was cleared while it ran)."""
+        short = _short_form(uri)
+        if short is not None:
+            self._known[short] = False
+
+
+def _short_form(uri: str) -> str | None:
+    """The short form of an ``inline://`` URI that carries its program, else None."""
+    if not uri.startswith("inline://"):
+        return None
+    short, carried, _ = uri.partition("?")
+    return short if carried else None
 
 
 class Connection:
@@ -59,6 +121,8 @@ class Connection:
         self._token = token
         self._root_certificates = root_certificates
         self._ended_later: list[pb.EndSessionRequest] = []
+        #: The inline programs the service holds (shared by this connection's copies).
+        self.programs = HeldPrograms()
 
     def copy(self) -> Connection:
         """Another connection to the same service (gRPC shares the transport)."""
@@ -69,6 +133,7 @@ class Connection:
             timeout=self.timeout,
         )
         other._spaces, other._version = self._spaces, self._version
+        other.programs = self.programs  # the same service
         return other
 
     def call(self, method: str, request: Any, *, timeout: float | None = None) -> Any:
@@ -186,6 +251,7 @@ class Connection:
                 "version on both sides"
             )
         self._version = version
+        self.programs.answered(version.boot_id)
         return version
 
     def keep_alive(self, session_ids: list[str], boot_id: str) -> pb.KeepAliveReply:

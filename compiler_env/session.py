@@ -28,6 +28,7 @@ from compiler_env.worker_channel import WorkerChannel
 from service.proto import compiler_env_pb2 as pb
 from service.proto.constants import STEP_BUDGET_EXIT
 from service.proto.errors import (
+    BenchmarkNotFound,
     CompilerCrashed,
     CompilerEnvError,
     DeadlineExceeded,
@@ -75,9 +76,10 @@ class Session:
     def start(self, benchmark: str, names: list[str]) -> pb.StartSessionReply:
         """Starts an episode; if it fails, the previous episode is kept."""
         self._adopt_if_forked()
-        request = self._start_request(benchmark, observation_spaces=names)
         try:
-            reply = self._retrying(lambda: self._start(request), fresh=True)
+            reply = self._retrying(
+                lambda: self._start(benchmark, observation_spaces=names), fresh=True
+            )
             # The URI as given, not the service's short form: an inline:// URI carries
             # its program, so a new or restarted service can replay it too.
             self.benchmark, self.actions = benchmark, []
@@ -244,7 +246,28 @@ class Session:
         if boot_id and self.boot_id and boot_id != self.boot_id:
             raise SessionNotFound("the compiler service restarted (its boot id changed)")
 
-    def _start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
+    def _start(self, benchmark: str, **fields: Any) -> pb.StartSessionReply:
+        """Starts an episode of ``benchmark`` on this session's worker, or in a new
+        session of the service.
+
+        An ``inline://`` program that the service already holds is named by its short
+        URI; if the service says it does not hold it after all, it is sent whole.
+        """
+        held = self.connection.programs
+        # The run of the service that will read the request: this session's worker's,
+        # or the one that answered last.
+        boot_id = self.boot_id if self._channel is not None else held.boot_id
+        short = held.short_uri(benchmark, boot_id)
+        if short is not None:
+            try:
+                return self._send_start(self._start_request(short, boot_id=boot_id, **fields))
+            except (BenchmarkNotFound, SessionNotFound):  # its cache cleared, or restarted
+                held.refused(benchmark)
+        reply = self._send_start(self._start_request(benchmark, **fields))
+        held.received(benchmark, self.boot_id)
+        return reply
+
+    def _send_start(self, request: pb.StartSessionRequest) -> pb.StartSessionReply:
         if self._channel is not None:  # reuse this session's worker: the fastest reset
             reply = self._channel.call(pb.WorkerRequest(start=request)).start
             reply.session_id = self.id or ""
@@ -359,9 +382,7 @@ class Session:
         self.end()
         self.connection = self.service.reconnect()
         if replay and self.benchmark is not None:
-            request = self._start_request(self.benchmark, actions=self.actions)
-            reply = self.connection.call("StartSession", request)
-            self._attach(reply.session_id, reply.boot_id, reply.worker_address, reply.worker_pid)
+            self._start(self.benchmark, actions=self.actions)  # in a new session: no channel
             self.recoveries += 1
         self._lost = False
 
