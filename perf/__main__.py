@@ -11,7 +11,8 @@ and 8 concurrent sessions; then what building and running programs costs
 beside its recorded figures, with the per-pass table (``perf/shared.py``);
 ``ObjectTextSizeBytes`` after a step, incremental against a whole-module
 compile (``perf/codesize.py``); and the vector env against one env and
-``AsyncVectorEnv`` (``perf/vector.py``). Prints tables; ``--json`` also writes
+``AsyncVectorEnv`` (``perf/vector.py``); and resets of a 30-file user program, sent
+whole and named by its short URI (``perf/resets.py``). Prints tables; ``--json`` also writes
 the figures.
 """
 
@@ -28,6 +29,7 @@ import compiler_env
 from perf.codesize import codesize_costs, shared_program_uri
 from perf.measure import measure_benchmark, memory, throughput
 from perf.programs import o3_against_o0, program_costs, validation_speedup
+from perf.resets import large_program_resets, summary
 from perf.shared import (
     PROGRAMS,
     episode_throughput,
@@ -123,10 +125,13 @@ def main() -> int:
     side_by_side = measure_shared(quick)
     codesize = measure_codesize(quick)
     vector = measure_vector(quick)
+    print("measuring resets of a large program ...", file=sys.stderr, flush=True)
+    resets = large_program_resets(resets=10 if quick else 30)
+    print(f"\n{summary(resets)}")
     if args.json:
         with open(args.json, "w") as out:
             figures = {"benchmarks": results, "programs": programs, "shared": side_by_side,
-                       "codesize": codesize, "vector": vector}  # fmt: skip
+                       "codesize": codesize, "vector": vector, "resets": resets}  # fmt: skip
             json.dump(figures, out, indent=2, default=lambda value: value.item())  # numpy scalars
     return 0
 
