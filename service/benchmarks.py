@@ -10,7 +10,8 @@ Supported URIs:
 - ``file:///abs/path/prog.c`` (also ``.ll`` and ``.bc``): a user's program on
   the service's file system, read only when ``COMPILER_ENV_ALLOW_FILE_URIS``
   is not ``"0"`` (a service that clients on other machines reach sets it to
-  ``"0"``).
+  ``"0"``). A C file takes its compiler flags as ``?cflags=<flags>`` (URL-encoded,
+  split as a shell would; relative paths are relative to the file's folder).
 - ``inline://<sha256>?data=<payload>``: a user's program carried in the URI
   (made by ``compiler_env.benchmark_from_*``); ``inline://<sha256>`` once the
   service has received it.
@@ -26,6 +27,7 @@ import errno
 import functools
 import hashlib
 import os
+import shlex
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from service.datasets.archives import archive_folder
 from service.datasets.cache import cache_dir
+from service.datasets.cflags import check_cflags
 from service.datasets.compile import (
     CLANG_FLAGS,
     DATASET_STD,
@@ -108,7 +111,10 @@ def resolve(uri: str) -> Benchmark:
     if uri.startswith("inline://"):
         return Benchmark(*resolve_inline(uri, confined=not file_uris_allowed()))
     parsed = urlparse(uri)
-    level = _level(parsed.query, uri) if parsed.scheme in ("benchmark", "file") else None
+    params = (
+        _params(parsed.query, uri, parsed.scheme) if parsed.scheme in ("benchmark", "file") else {}
+    )
+    level = params.get("level")
     if parsed.scheme in ("benchmark", "generator"):
         dataset = _dataset(parsed.netloc, uri)
         name = parsed.path.lstrip("/")
@@ -133,27 +139,43 @@ def resolve(uri: str) -> Benchmark:
                 f"file:///{parsed.netloc}{parsed.path} is {parsed.netloc}{parsed.path} from the "
                 "root; Path(...).resolve().as_uri() makes one"
             )
-        return _file_benchmark(Path(unquote(parsed.path)), uri, level)
+        return _file_benchmark(Path(unquote(parsed.path)), uri, level, params.get("cflags"))
     raise BenchmarkNotFound(f"unknown benchmark URI {uri[:200]!r}: expected {_SCHEMES}")
 
 
-def _level(query: str, uri: str) -> str | None:
-    """The ``level`` parameter of a URI's query (``?level=O3``), checked."""
+#: The parameters a URI's query may have, by scheme.
+_PARAMETERS = {"benchmark": ("level",), "file": ("level", "cflags")}
+
+
+def _params(query: str, uri: str, scheme: str) -> dict[str, Any]:
+    """The parameters of a URI's query (``?level=O3``, ``?cflags=-DN=3%20-Iinc``), checked."""
     if not query:
-        return None
+        return {}
     fields = parse_qs(query, keep_blank_values=True)
-    level = fields.pop("level", [None])[-1]
-    if fields:
+    known = _PARAMETERS[scheme]
+    unknown = sorted(set(fields) - set(known))
+    if unknown:
         raise BenchmarkNotFound(
-            f"{uri[:200]!r}: unknown URI parameter {', '.join(sorted(fields))!r}; the one "
-            "parameter is level (e.g. ?level=O3)"
+            f"{uri[:200]!r}: unknown URI parameter {', '.join(unknown)!r}; a {scheme}:// URI "
+            f"takes {' and '.join(known)} (e.g. ?level=O3"
+            + ("&cflags=-DN%3D3%20-Iinclude)" if "cflags" in known else ")")
         )
-    if level not in FRONTEND_LEVELS:
-        raise BenchmarkNotFound(
-            f"{uri[:200]!r}: level {level!r} is not a level of clang's frontend; use one "
-            f"of {', '.join(FRONTEND_LEVELS)}"
-        )
-    return level
+    params: dict[str, Any] = {}
+    if "level" in fields:
+        level = fields["level"][-1]
+        if level not in FRONTEND_LEVELS:
+            raise BenchmarkNotFound(
+                f"{uri[:200]!r}: level {level!r} is not a level of clang's frontend; use one "
+                f"of {', '.join(FRONTEND_LEVELS)}"
+            )
+        params["level"] = level
+    if "cflags" in fields:
+        try:
+            flags = [flag for value in fields["cflags"] for flag in shlex.split(value)]
+        except ValueError as error:
+            raise BenchmarkNotFound(f"{uri[:200]!r}: cflags cannot be split: {error}") from None
+        params["cflags"] = check_cflags(flags, local=True)
+    return params
 
 
 def file_uris_allowed() -> bool:
@@ -229,7 +251,9 @@ def _run_spec(dataset: Dataset, program: dict[str, Any], root: Path) -> RunSpec:
     )
 
 
-def _file_benchmark(path: Path, uri: str, level: str | None = None) -> Benchmark:
+def _file_benchmark(
+    path: Path, uri: str, level: str | None = None, cflags: list[str] | None = None
+) -> Benchmark:
     try:
         mode = path.stat().st_mode
     except OSError as error:  # missing, a dangling link, a symlink loop, no permission
@@ -250,12 +274,17 @@ def _file_benchmark(path: Path, uri: str, level: str | None = None) -> Benchmark
             f"{path} is {path.stat().st_size} bytes; the limit is {MAX_PROGRAM_BYTES} bytes"
         )
     if path.suffix == ".c":
-        start = level or START_LEVEL
+        start, flags = level or START_LEVEL, cflags or []
         return Benchmark(
             uri,
-            compile_c([path], [], level=start),
-            rebuild=lambda other: compile_c([path], [], level=other),
+            compile_c([path], flags, level=start),
+            rebuild=lambda other: compile_c([path], flags, level=other),
             level=start,
+        )
+    if cflags is not None:
+        raise BenchmarkNotFound(
+            f"{uri!r}: ?cflags= gives the compiler flags of a C program; IR and bitcode are "
+            "taken as given"
         )
     if level is not None:
         raise BenchmarkNotFound(

@@ -23,10 +23,11 @@ import stat as stat_module
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from service.datasets.cache import cache_dir, cached
+from service.datasets.cflags import is_system_folder
 from service.llvm.toolchain import find_toolchain
 from service.proto.bundle import IR_SUFFIXES
 from service.proto.constants import MAX_PROGRAM_BYTES
@@ -144,7 +145,7 @@ def run_tool(
         ) from None
     if result.returncode != 0:
         raise BenchmarkInitError(
-            f"{what} failed:\n{_messages(result.stderr)}{_legacy_hint(result.stderr, command)}"
+            f"{what} failed:\n{_messages(result.stderr)}{_hints(result.stderr, command)}"
             f"\n(command: {' '.join(command)})"
         )
     return result
@@ -171,6 +172,18 @@ _LEGACY_DIAGNOSTICS = (
     b"parameter list without types",
     b"a parameter list without types is only allowed in a function definition",
 )
+
+
+def _hints(stderr: bytes, command: Sequence[str]) -> str:
+    """What to try, when the tool's messages say a known thing is wrong."""
+    if b"multiply defined" in stderr:
+        return (
+            "\nTwo of the files define the same symbol (often: several programs' main, or "
+            "variants of one file): choose the files of one program, e.g. "
+            "benchmark_from_dir(..., exclude=['*_large.c']) or "
+            "benchmark_from_compile_commands(..., files=[...])"
+        )
+    return _legacy_hint(stderr, command)
 
 
 def _legacy_hint(stderr: bytes, command: Sequence[str]) -> str:
@@ -201,6 +214,7 @@ def build_module(
     *,
     confined: bool = False,
     level: str = START_LEVEL,
+    file_cflags: Mapping[str, Sequence[str]] | None = None,
 ) -> bytes:
     """Compiles and links files of ``root`` into one module (not cached).
 
@@ -213,6 +227,7 @@ def build_module(
             ``root`` and the system headers (a program from a remote client);
             checked by a preprocessing pass that lists them, before compiling.
         level: the optimization level of clang's frontend (``frontend_flags``).
+        file_cflags: more flags for some inputs, by name, given after ``cflags``.
 
     Returns:
         The bitcode, or the bytes of the only input when it is a single IR file.
@@ -238,16 +253,17 @@ def build_module(
             # After "--" every argument is an input; "./" also keeps a name
             # beginning with "-" an input for the compiler stage.
             source = f"./{name}" if name.startswith("-") else name
+            flags = [*cflags, *(file_cflags or {}).get(name, ())]
             if confined:
-                _check_reads(root, name, source, cflags)
+                _check_reads(root, name, source, flags)
             command = [
-                str(toolchain.tool("clang")), NO_CONFIG_FLAG, *frontend_flags(level), *cflags,
+                str(toolchain.tool("clang")), NO_CONFIG_FLAG, *frontend_flags(level), *flags,
                 "-o", str(out), "--", source,
             ]  # fmt: skip
             run_tool(command, what="compilation", cwd=root)
             if not out.is_file():
                 raise BenchmarkInitError(
-                    f"compilation of {name} produced no bitcode (flags: {' '.join(cflags)})"
+                    f"compilation of {name} produced no bitcode (flags: {' '.join(flags)})"
                 )
             modules.append(str(out))
         if len(modules) == 1:
@@ -304,9 +320,9 @@ def compile_c(
 
     The cache key covers the compiler version and flags, the sources, and every
     file that ``#include "..."`` may reach in the folder tree of ``root`` and in
-    relative include folders outside it (files ending in ``INCLUDABLE_SUFFIXES``,
-    by content). When that tree has over ``MAX_FINGERPRINT_ENTRIES`` entries,
-    the sources are compiled without the cache.
+    the include folders outside it but the system headers' (files ending in
+    ``INCLUDABLE_SUFFIXES``, by content). When that tree has over
+    ``MAX_FINGERPRINT_ENTRIES`` entries, the sources are compiled without the cache.
 
     Args:
         sources: the ``.c`` files (``.ll``/``.bc`` files are linked in as they are).
@@ -339,7 +355,7 @@ def compile_c(
 
 
 def _include_folders(root: Path, cflags: Sequence[str]) -> list[Path]:
-    """``root`` and the relative include folders of ``cflags`` that are outside it."""
+    """``root`` and the include folders of ``cflags`` outside it (but the system headers)."""
     folders = [root]
     values = []
     for i, flag in enumerate(cflags):
@@ -349,7 +365,7 @@ def _include_folders(root: Path, cflags: Sequence[str]) -> list[Path]:
             elif flag.startswith(option) and flag != option:
                 values.append(flag[len(option) :])
     for value in values:
-        if value and not os.path.isabs(value):
+        if value and not is_system_folder(value):  # the system headers are the toolchain's
             folder = (root / value).resolve()
             if not any(folder.is_relative_to(f) for f in folders) and folder.is_dir():
                 folders.append(folder)

@@ -6,9 +6,14 @@ URI, ``inline://<sha256>?data=<payload>``. The bundle is a UTF-8 JSON object
 
     {"cflags": ["-DN=10", ...], "files": {"<relative path>": "<base64>", ...}, "format": 1}
 
-The sha256 is the bundle's; the payload is the bundle compressed with zlib,
-then base64url without padding. Files whose names end in ``INPUT_SUFFIXES``
-are compiled or linked; the others are there to be included.
+A program whose C files have flags of their own (from a ``compile_commands.json``)
+also has ``"file_cflags": {"<relative path>": ["-DX", ...], ...}``, given after
+``cflags`` when that file is compiled; one whose inputs are not all its ``.c``,
+``.ll`` and ``.bc`` files (a ``.c`` file may be there to be included) has
+``"inputs": ["<relative path>", ...]``. The sha256 is the bundle's; the payload
+is the bundle compressed with zlib, then base64url without padding. Files whose
+names end in ``INPUT_SUFFIXES`` are compiled or linked; the others are there to
+be included.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ __all__ = [
     "IR_SUFFIXES",
     "MAX_BUNDLE_BYTES",
     "decode",
+    "default_inputs",
     "encode",
     "unpack",
 ]
@@ -45,14 +51,26 @@ HEADER_SUFFIXES = (".h", ".inc", ".def")
 MAX_BUNDLE_BYTES = 2 * MAX_PROGRAM_BYTES
 
 
-def encode(files: dict[str, bytes], cflags: list[str]) -> str:
-    """The ``inline://<sha256>?data=<payload>`` URI carrying these files and flags."""
+def encode(
+    files: dict[str, bytes],
+    cflags: list[str],
+    file_cflags: dict[str, list[str]] | None = None,
+    inputs: list[str] | None = None,
+) -> str:
+    """The ``inline://<sha256>?data=<payload>`` URI carrying these files and flags
+    (``file_cflags``: more flags for some of the C files, by name; ``inputs``:
+    the files compiled or linked, when not all of ``INPUT_SUFFIXES``)."""
+    fields: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "files": {name: base64.b64encode(content).decode() for name, content in files.items()},
+        "cflags": cflags,
+    }
+    if file_cflags:
+        fields["file_cflags"] = file_cflags
+    if inputs is not None and sorted(inputs) != default_inputs(files):
+        fields["inputs"] = sorted(inputs)
     bundle = json.dumps(
-        {
-            "format": BUNDLE_FORMAT,
-            "files": {name: base64.b64encode(content).decode() for name, content in files.items()},
-            "cflags": cflags,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
     ).encode()
@@ -94,8 +112,15 @@ def unpack(query: str, digest: str) -> bytes:
     return bundle
 
 
-def decode(bundle_bytes: bytes) -> tuple[dict[str, bytes], list[Any]]:
-    """The files and flags of a bundle (names and flags not yet checked).
+def default_inputs(files: dict[str, Any]) -> list[str]:
+    """The files of a program compiled or linked when its bundle does not list them."""
+    return sorted(name for name in files if name.endswith(INPUT_SUFFIXES))
+
+
+def decode(
+    bundle_bytes: bytes,
+) -> tuple[dict[str, bytes], list[Any], dict[str, list[Any]], list[str]]:
+    """The files, flags, flags by file and inputs of a bundle (names and flags not yet checked).
 
     Raises:
         InvalidArgument: not a bundle of this format.
@@ -111,7 +136,18 @@ def decode(bundle_bytes: bytes) -> tuple[dict[str, bytes], list[Any]]:
             )
         if not isinstance(cflags, list) or not all(isinstance(f, str) for f in cflags):
             raise ValueError(f'"cflags" is {cflags!r}, expected a list of strings')
+        file_cflags = bundle.get("file_cflags", {})
+        if not isinstance(file_cflags, dict) or not all(
+            name in files and isinstance(flags, list) and all(isinstance(f, str) for f in flags)
+            for name, flags in file_cflags.items()
+        ):
+            raise ValueError('"file_cflags" must map names of its files to lists of strings')
+        inputs = bundle.get("inputs", default_inputs(files))
+        if not isinstance(inputs, list) or not all(
+            name in files and name.endswith(INPUT_SUFFIXES) for name in inputs
+        ):
+            raise ValueError('"inputs" must list .c, .ll and .bc files of its files')
         files = {name: base64.b64decode(content, validate=True) for name, content in files.items()}
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
         raise InvalidArgument(f"malformed inline program bundle: {error}") from None
-    return files, cflags
+    return files, cflags, file_cflags, sorted(inputs)

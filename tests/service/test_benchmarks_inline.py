@@ -15,8 +15,8 @@ from compiler_env.errors import BenchmarkInitError, BenchmarkNotFound, InvalidAr
 from compiler_env.programs import benchmark_from_source
 from service import benchmarks
 from service.datasets import compile as compile_module
+from service.datasets.cflags import check_cflags
 from service.datasets.compile import MAX_ERROR_BYTES, build_module, compile_c, run_tool
-from service.datasets.inline import check_cflags
 from service.llvm.toolchain import find_toolchain
 from service.proto import bundle
 
@@ -60,10 +60,10 @@ def test_client_and_service_share_one_codec() -> None:
     uri = benchmark_from_source(PROGRAM, headers={"defs.h": "#define N 4\n"}).uri
     assert uri == bundle.encode(files, [])
     digest, _, query = uri[len("inline://") :].partition("?")
-    assert bundle.decode(bundle.unpack(query, digest)) == (files, [])
+    assert bundle.decode(bundle.unpack(query, digest)) == (files, [], {}, ["program.c"])
     hand_made = _uri(files)  # another client's JSON spacing: another digest, same program
     digest, _, query = hand_made[len("inline://") :].partition("?")
-    assert bundle.decode(bundle.unpack(query, digest)) == (files, [])
+    assert bundle.decode(bundle.unpack(query, digest)) == (files, [], {}, ["program.c"])
 
 
 def test_tampered_or_malformed_uris_are_refused() -> None:
@@ -86,8 +86,8 @@ def test_compiler_flags_are_checked() -> None:
     accepted = ["-DN=3", "-D", "M", "-Iinclude", "-I", "opt/x", "-std=c99", "-fno-inline",
                 "-Wall", "-march=x86-64", "-include", "defs.h"]  # fmt: skip
     assert check_cflags(accepted) == accepted
-    for flag in ("-fplugin=p.so", "-Xclang", "-mllvm", "-Wl,-rpath", "-o", "@args.txt",
-                 "-MF", "-O2", "-ftime-trace=/tmp/x", "--output=x"):  # fmt: skip
+    for flag in ("-fplugin=p.so", "-Xclang", "-mllvm", "@args.txt", "-ftime-trace=/tmp/x",
+                 "--output=x", "-Wp,-MD,x"):  # fmt: skip
         with pytest.raises(InvalidArgument, match="is not accepted"):
             check_cflags([flag])
     with pytest.raises(InvalidArgument, match="needs a value"):
@@ -180,7 +180,8 @@ def test_a_flag_holding_at_cannot_read_a_file_of_options() -> None:
 @pytest.mark.parametrize(
     "flags",
     [
-        ["-I/etc"], ["-I", "/etc"], ["-isystem/usr/include"], ["-isystem", "/x"],
+        ["-I/etc"], ["-I", "/etc"], ["-isystem/usr/includes"], ["-isystem", "/x"],
+        ["-I/usr/include/../../etc"], ["-include", "/usr/include/stdio.h"],
         ["-iquote", "/x"], ["-idirafter/x"], ["-include", "/etc/passwd"],
         ["-include/etc/passwd"], ["-imacros", "/etc/passwd"], ["-I.."], ["-I", "sub/../.."],
         ["-I=/etc"], ["-I$SYSROOT/etc"], ["-include-pch", "x.pch"], ["-isystem-after", "x"],
@@ -196,8 +197,8 @@ def test_include_paths_outside_the_program_are_refused(flags: list[str]) -> None
     [
         ["--sysroot=/"], ["--sysroot", "/"], ["-isysroot", "/"], ["-iprefix", "/"],
         ["-iwithprefix", "x"], ["-ivfsoverlay", "o.yaml"], ["-B/tmp"], ["-Bbin"],
-        ["-fplugin=p.so"], ["-Xclang", "-load"], ["-mllvm", "-x"], ["-mllvm=-x"], ["-Wl,-x"],
-        ["-Wl"], ["-Wp,-MD,x"], ["-o", "x"], ["-ox"], ["@args"], ["-D", "@args"],
+        ["-fplugin=p.so"], ["-Xclang", "-load"], ["-mllvm", "-x"], ["-mllvm=-x"],
+        ["-Wl"], ["-Wp,-MD,x"], ["@args"], ["-D", "@args"], ["-Wl,@args"],
         ["-working-directory=.."], ["-fprofile-use=.."], ["-fmodules"],
         ["-fmodule-map-file=m"], ["-fsanitize-ignorelist=x"], ["-fsyntax-only"],
         ["--embed-dir=/"], ["-F/x"], ["-cxx-isystem", "/x"], ["-DX\0"],
@@ -206,6 +207,34 @@ def test_include_paths_outside_the_program_are_refused(flags: list[str]) -> None
 def test_flags_that_reach_files_or_tools_are_refused(flags: list[str]) -> None:
     with pytest.raises(InvalidArgument):
         check_cflags(flags)
+
+
+def test_flags_of_optimization_debug_info_linking_and_output_are_left_out() -> None:
+    makefile = ["-O3", "-g", "-ggdb3", "-static", "-lm", "-L", "/opt/lib", "-Wl,-rpath,/x",
+                "-x", "c", "-c", "-o", "out.o", "-MMD", "-MF", "deps.d", "-pipe",
+                "-flto"]  # fmt: skip
+    assert check_cflags(makefile) == []
+    assert check_cflags(["-DX", "-O2", "-Iinc", "-g"]) == ["-DX", "-Iinc"]
+    # A define's value is its own, even when it looks like a left-out flag.
+    assert check_cflags(["-DOPT=-O2", "-D", "G=-g"]) == ["-DOPT=-O2", "-D", "G=-g"]
+    with pytest.raises(InvalidArgument, match="needs a value after it, not '-O2'"):
+        check_cflags(["-D", "-O2"])
+    with pytest.raises(InvalidArgument, match="-x c\\+\\+ says the input is not C"):
+        check_cflags(["-x", "c++"])
+    with pytest.raises(InvalidArgument, match="is not C"):
+        check_cflags(["-xassembler"])
+
+
+def test_folders_of_the_system_headers_may_be_named() -> None:
+    # e.g. -I/usr/include/tirpc; linux/capability.h comes with libc6-dev.
+    flags = ["-I/usr/include/linux", "-isystem", "/usr/local/include", "-idirafter/usr/include"]
+    assert check_cflags(flags) == flags
+    source = b"#include <capability.h>\nint main(void) { return _LINUX_CAPABILITY_U32S_3 - 2; }\n"
+    assert benchmarks.resolve(_uri({"main.c": source}, flags[:1])).bitcode[:4] == b"BC\xc0\xde"
+    with pytest.raises(BenchmarkInitError, match="'capability.h' file not found"):
+        benchmarks.resolve(_uri({"main.c": source}))
+    with pytest.raises(InvalidArgument, match="include_dirs="):
+        check_cflags(["-I/home/someone/include"])
 
 
 def test_relative_include_flags_inside_the_program_work() -> None:

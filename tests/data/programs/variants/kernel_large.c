@@ -1,0 +1,2 @@
+#define N 256
+#include "kernel.h"
