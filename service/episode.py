@@ -24,7 +24,10 @@ from service.runtime import Runner, machine_id
 RUNTIME_RUNS = 5
 RUNTIME_WARMUP_RUNS = 1
 
-__all__ = ["RUNTIME_RUNS", "RUNTIME_WARMUP_RUNS", "Episode", "canonical_bitcode"]
+#: The ``; ModuleID`` of a program that records no source file name.
+UNNAMED_MODULE = "module"
+
+__all__ = ["RUNTIME_RUNS", "RUNTIME_WARMUP_RUNS", "UNNAMED_MODULE", "Episode", "canonical_bitcode"]
 
 
 def canonical_bitcode(benchmark: Benchmark) -> bytes:
@@ -32,10 +35,14 @@ def canonical_bitcode(benchmark: Benchmark) -> bytes:
 
     Episodes start from these bytes, the same that the Bitcode observation
     gives and `opt` reads, so that both start with the same use-list order,
-    which some passes depend on.
+    which some passes depend on. They do not depend on the benchmark's URI:
+    the module keeps the ``source_filename`` its program records, and IR text
+    that records none gets none (LLVM would give it the name it was parsed as).
     """
     with Context() as scratch, scratch.parse(benchmark.bitcode, benchmark.uri) as module:
         module.verify()
+        if module.source_filename == benchmark.uri:  # the parse's name, not the program's
+            module.source_filename = ""
         return module.to_bitcode()
 
 
@@ -78,7 +85,10 @@ class Episode:
             except BaseException:
                 self.context.close()
                 raise
-        self.module.identifier = benchmark.uri
+        # The module is named after the source file its program records (as clang
+        # names its own), never after the URI: the same program is the same IR
+        # however it arrived (docs/identity.md).
+        self.module.identifier = self.module.source_filename or UNNAMED_MODULE
         self.actions: list[int] = []
         self._machine: TargetMachine | None = None
         self._baselines: dict[str, int] | None = None

@@ -66,6 +66,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "LLVMGetModuleIdentifier": (ctypes.c_void_p, [ModuleRef, ctypes.POINTER(ctypes.c_size_t)]),
     "LLVMSetModuleIdentifier": (None, [ModuleRef, _str, ctypes.c_size_t]),
     "LLVMSetSourceFileName": (None, [ModuleRef, _str, ctypes.c_size_t]),
+    "LLVMGetSourceFileName": (ctypes.c_void_p, [ModuleRef, ctypes.POINTER(ctypes.c_size_t)]),
     "LLVMGetTarget": (ctypes.c_char_p, [ModuleRef]),
     "LLVMDisposeMessage": (None, [ctypes.c_void_p]),
     # Walking functions, blocks and instructions (values are plain pointers).

@@ -143,6 +143,7 @@ class Module(Owner):
 
     @property
     def identifier(self) -> str:
+        """The ``; ModuleID`` of the IR text (a parsed module's is the name it was parsed as)."""
         size = ctypes.c_size_t()
         pointer = lib().LLVMGetModuleIdentifier(self.handle, ctypes.byref(size))
         return ctypes.string_at(pointer, size.value).decode("utf-8", "replace")
@@ -151,6 +152,17 @@ class Module(Owner):
     def identifier(self, name: str) -> None:
         raw = name.encode()
         lib().LLVMSetModuleIdentifier(self.handle, raw, len(raw))
+
+    @property
+    def source_filename(self) -> str:
+        """The ``source_filename`` of the IR text, which bitcode keeps."""
+        size = ctypes.c_size_t()
+        pointer = lib().LLVMGetSourceFileName(self.handle, ctypes.byref(size))
+        return ctypes.string_at(pointer, size.value).decode("utf-8", "replace")
+
+    @source_filename.setter
+    def source_filename(self, name: str) -> None:
+        raw = name.encode()
         lib().LLVMSetSourceFileName(self.handle, raw, len(raw))
 
     @property
