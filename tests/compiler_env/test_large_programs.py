@@ -183,3 +183,35 @@ def test_a_restarted_service_is_sent_the_program_again_and_the_episode_replays(
             second.stop()
         else:
             first.stop()
+
+
+def test_a_reset_on_a_service_restarted_unseen_sends_the_program_in_the_same_reset(
+    program, sent, monkeypatch
+) -> None:
+    monkeypatch.setenv("COMPILER_ENV_TOKEN", "large-programs-token")
+    first = create_server("127.0.0.1:0", token="large-programs-token")
+    address, old_boot = first.address, first.servicer.boot_id
+    env = compiler_env.make(
+        "llvm-v0",
+        benchmark=program,
+        observation_space="IrInstructionCount",
+        service=address,
+        retry=compiler_env.RetryPolicy(attempts=1),  # no second try to hide behind
+    )
+    second = None
+    try:
+        reference = episode(env)
+        first.stop()
+        second = create_server(address, token="large-programs-token")
+        assert episode(env) == reference  # nothing failed before: this reset finds out
+        # The short URI, for the run that held the program (refused: SessionNotFound),
+        # then the whole program, to the new run, in the same reset.
+        assert sent.uris[1:] == [short(program), program.uri]
+        assert sent.boot_ids[1:] == [old_boot, ""]
+        assert env.session_info.boot_id == second.servicer.boot_id
+        assert env.session_info.recoveries == 0
+        assert episode(env) == reference
+        assert sent.uris[-1] == short(program)
+    finally:
+        env.close()
+        (second or first).stop()
