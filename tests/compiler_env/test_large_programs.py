@@ -215,3 +215,12 @@ def test_a_reset_on_a_service_restarted_unseen_sends_the_program_in_the_same_res
     finally:
         env.close()
         (second or first).stop()
+
+
+def test_the_envs_of_a_local_service_share_what_it_holds(program, sent) -> None:
+    with compiler_env.make("llvm-v0", benchmark=program) as first:
+        first.reset()
+        with compiler_env.make("llvm-v0", benchmark=program) as second:
+            second.reset()  # a new session of the same service: named by its short URI
+            assert first.observation["IrSha1"] == second.observation["IrSha1"]
+    assert sent.program_bytes()[1:] == [0] and sent.program_bytes()[0] > 1000
