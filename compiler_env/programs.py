@@ -168,10 +168,29 @@ def benchmark_from_source(
     return _finish(gathering, include_dirs)
 
 
-def benchmark_from_ir(ir: str | bytes) -> Benchmark:
-    """A benchmark of LLVM IR: assembly text or bitcode bytes (e.g. from llvmlite)."""
-    data = _as_bytes(ir)
+def benchmark_from_ir(ir: str | bytes | object) -> Benchmark:
+    """A benchmark of LLVM IR: assembly text, bitcode bytes, or an llvmlite module.
+
+    An ``llvmlite.ir.Module`` (or ``llvmlite.binding.ModuleRef``) is taken as its
+    IR text: llvmlite's own LLVM may be newer than the service's, whose bitcode
+    reader would refuse its bitcode. IR text whose target was left unset
+    (llvmlite's ``unknown-unknown-unknown``, which no LLVM target takes) is
+    compiled for the service's machine, as ``opt`` does with a module that names
+    no target.
+
+    >>> import llvmlite.ir as ll
+    >>> module = ll.Module("square")
+    >>> square = ll.Function(module, ll.FunctionType(ll.IntType(32), [ll.IntType(32)]), "square")
+    >>> builder = ll.IRBuilder(square.append_basic_block())
+    >>> _ = builder.ret(builder.mul(square.args[0], square.args[0]))
+    >>> benchmark_from_ir(module) == benchmark_from_ir(str(module))
+    True
+    """
+    data = _as_bytes(str(ir) if _is_llvmlite(ir) else ir)  # type: ignore[arg-type]
     name = "module.bc" if data[:4] in _BITCODE_MAGIC else "module.ll"
+    if name == "module.ll":
+        for line in _NO_TARGET:
+            data = data.replace(line, b"", 1)
     return Benchmark(bundle.encode({name: data}, []))
 
 
@@ -287,6 +306,14 @@ def _chosen_entries(
             if entry not in chosen:
                 chosen.append(entry)
     return chosen
+
+
+#: What llvmlite.ir writes for a module whose target was not set.
+_NO_TARGET = (b'target triple = "unknown-unknown-unknown"\n', b'target datalayout = ""\n')
+
+
+def _is_llvmlite(ir: object) -> bool:
+    return type(ir).__module__.split(".")[0] == "llvmlite"
 
 
 def _caller_level() -> int:
