@@ -3,7 +3,9 @@
 Browse through an env: ``env.datasets["kernels-v0"].benchmark_uris()``. A
 generator dataset (``csmith-v0``, ``llvm-stress-v0``) has one benchmark per
 32-bit seed, so its ``size`` is ``math.inf`` and ``benchmark_uris()`` returns a
-lazy sequence rather than a list.
+lazy sequence rather than a list. Every dataset has fixed ``train``,
+``validation`` and ``test`` splits (``dataset.split("train")``); kernels-v0 is
+the leaderboard's test set as a whole.
 
 A user's own program becomes a benchmark through ``compiler_env.programs``
 (``benchmark_from_file`` and its siblings).
@@ -11,6 +13,7 @@ A user's own program becomes a benchmark through ``compiler_env.programs``
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ import numpy as np
 
 from service.proto import compiler_env_pb2 as pb
 from service.proto.constants import MAX_SEED
-from service.proto.errors import BenchmarkNotFound
+from service.proto.errors import BenchmarkNotFound, InvalidArgument
 
 if TYPE_CHECKING:
     from compiler_env.connection import Connection
@@ -29,8 +32,26 @@ __all__ = [
     "Benchmark",
     "Dataset",
     "Datasets",
+    "SPLITS",
     "SeedUris",
+    "TEST_SETS",
+    "hash_split",
+    "seed_split",
+    "split_bucket",
 ]
+
+#: The partitions of every dataset, in this order.
+SPLITS = ("train", "validation", "test")
+#: The datasets that are a leaderboard's test set as a whole: their ``split("test")``
+#: is every benchmark, and they have no train or validation split.
+TEST_SETS = frozenset({"kernels-v0"})
+#: How many seeds a generator's validation and test splits have each: its last seeds.
+SPLIT_SEEDS = 10_000
+#: Where a finite dataset's splits begin, as a benchmark's bucket (0-99) of the hash
+#: of its name: 0-79 train, 80-89 validation, 90-99 test.
+SPLIT_BUCKETS = {"train": range(0, 80), "validation": range(80, 90), "test": range(90, 100)}
+#: The longest range of seeds ``len()`` counts.
+MAX_LISTED_SEEDS = 2**20
 
 
 @dataclass(frozen=True, repr=False)
@@ -60,44 +81,69 @@ class Benchmark:
 class SeedUris:
     """The benchmark URIs of a generator dataset, one per seed, made on demand.
 
-    Iterating yields ``<prefix>0``, ``<prefix>1``, ... lazily; indexing and
-    slicing work (``uris[:10]`` is a list of ten URIs); ``len()`` does not,
-    since there are 2**32 of them (2**31 of llvm-stress-v0).
+    Iterating yields ``<prefix><min_seed>``, ``<prefix><min_seed + 1>``, ...
+    lazily; indexing and slicing work (``uris[:10]`` is a list of ten URIs);
+    ``count`` is how many seeds there are. ``len()`` works for a range of at
+    most 2**20 seeds (a split's validation or test range) and is refused for
+    more (the whole of a generator: 2**32 seeds, 2**31 of llvm-stress-v0), so
+    that ``list(uris)`` is not made by mistake.
     """
 
-    def __init__(self, dataset: str, prefix: str, max_seed: int = MAX_SEED) -> None:
+    def __init__(
+        self, dataset: str, prefix: str, max_seed: int = MAX_SEED, min_seed: int = 0
+    ) -> None:
         self.dataset = dataset
         self.prefix = prefix
         self.max_seed = max_seed
+        self.min_seed = min_seed
+
+    @property
+    def seeds(self) -> range:
+        """The seeds, from ``min_seed`` to ``max_seed``."""
+        return range(self.min_seed, self.max_seed + 1)
+
+    @property
+    def count(self) -> int:
+        """How many seeds (so URIs) there are."""
+        return len(self.seeds)
 
     def __iter__(self) -> Iterator[str]:
-        return (f"{self.prefix}{seed}" for seed in range(self.max_seed + 1))
+        return (f"{self.prefix}{seed}" for seed in self.seeds)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
     @overload
     def __getitem__(self, index: slice) -> list[str]: ...
     def __getitem__(self, index: int | slice) -> str | list[str]:
-        seeds = range(self.max_seed + 1)
         if isinstance(index, slice):
-            return [f"{self.prefix}{seed}" for seed in seeds[index]]
-        return f"{self.prefix}{seeds[index]}"
+            return [f"{self.prefix}{seed}" for seed in self.seeds[index]]
+        return f"{self.prefix}{self.seeds[index]}"
 
     def __contains__(self, uri: object) -> bool:
         if not isinstance(uri, str) or not uri.startswith(self.prefix):
             return False
         seed = uri[len(self.prefix) :]
         digits = seed.isascii() and seed.isdigit()
-        return digits and str(int(seed)) == seed and int(seed) <= self.max_seed
+        return digits and str(int(seed)) == seed and int(seed) in self.seeds
 
     def __len__(self) -> int:
+        if self.count <= MAX_LISTED_SEEDS:
+            return self.count
         raise TypeError(
-            f"{self.dataset} is unbounded (one benchmark per 32-bit seed): take a slice, "
-            "e.g. benchmark_uris()[:100], or iterate"
+            f"{self!r} has {self.count} seeds: unbounded in practice, too many to list; "
+            "take a slice, e.g. uris[:100], iterate, or read .count"
         )
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SeedUris) and (self.prefix, self.seeds) == (
+            other.prefix, other.seeds
+        )  # fmt: skip
+
+    def __hash__(self) -> int:
+        return hash((self.prefix, self.min_seed, self.max_seed))
+
     def __repr__(self) -> str:
-        return f"SeedUris({self.prefix}0, {self.prefix}1, ...)"
+        return f"SeedUris({self.prefix}{{{self.min_seed}..{self.max_seed}}})"
 
 
 class Dataset:
@@ -142,6 +188,44 @@ class Dataset:
             )
             self._uris = list(reply.uris)
         return list(self._uris)
+
+    def split(self, name: str) -> list[str] | SeedUris:
+        """The benchmark URIs of one of the dataset's fixed partitions (docs/wrappers.md).
+
+        The three splits of a dataset are disjoint, and the same on every machine
+        and in every version of the dataset:
+
+        - a generator: ``test`` is its last ``SPLIT_SEEDS`` (10,000) seeds,
+          ``validation`` the 10,000 before them, ``train`` every seed from 0 up
+          to those (a ``SeedUris``, lazy);
+        - a finite dataset: a benchmark is in ``train``, ``validation`` or
+          ``test`` by the bucket of its name (80%, 10%, 10%: ``hash_split``), a
+          list in the order of ``benchmark_uris()``;
+        - kernels-v0, the leaderboard's test set as a whole: ``test`` is all of
+          it; ``train`` and ``validation`` are refused (train on csmith-v0 or
+          llvm-stress-v0).
+
+        Args:
+            name: ``"train"``, ``"validation"`` or ``"test"``.
+
+        Raises:
+            InvalidArgument: another name, or a split a test set does not have.
+        """
+        if name not in SPLITS:
+            raise InvalidArgument(
+                f"a split is one of {', '.join(map(repr, SPLITS))}, not {name!r}"
+            )
+        if self.name in TEST_SETS:
+            if name == "test":
+                return self.benchmark_uris()
+            raise InvalidArgument(
+                f"{self.name} is the leaderboard's test set as a whole, so it has no {name} "
+                f"split: its split('test') is every benchmark. Learn from another dataset, "
+                f"e.g. env.datasets['csmith-v0'].split({name!r}) or llvm-stress-v0's"
+            )
+        if self.unbounded:
+            return seed_split(self.name, self.uri_prefix, self.max_seed, name)
+        return hash_split(list(self.benchmark_uris()), name, self.uri_prefix)
 
     def benchmark(self, uri: str | int) -> Benchmark:
         """The benchmark with this URI, name within the dataset, or (for a generator) seed."""
@@ -205,3 +289,38 @@ class Datasets:
         """The benchmark of any dataset with this URI."""
         dataset = uri.split("://", 1)[-1].split("/", 1)[0]
         return self[dataset].benchmark(uri)
+
+
+def seed_split(dataset: str, prefix: str, max_seed: int, name: str) -> SeedUris:
+    """A generator's split ``name``: its last ``SPLIT_SEEDS`` seeds are ``test``, the
+    ``SPLIT_SEEDS`` before them ``validation``, and every seed below ``train``."""
+    test = max_seed + 1 - SPLIT_SEEDS
+    validation = test - SPLIT_SEEDS
+    if validation < 1:
+        raise InvalidArgument(
+            f"{dataset} has {max_seed + 1} seeds, too few for splits of {SPLIT_SEEDS} seeds"
+        )
+    first, last = {
+        "train": (0, validation - 1), "validation": (validation, test - 1), "test": (test, max_seed)
+    }[name]  # fmt: skip
+    return SeedUris(dataset, prefix, max_seed=last, min_seed=first)
+
+
+def split_bucket(name: str) -> int:
+    """A benchmark's bucket, 0-99: the first 8 bytes of the SHA-256 of its name within
+    its dataset (``crc32`` of ``benchmark://kernels-v0/crc32``), modulo 100.
+
+    The same in every process and on every machine (unlike ``hash()``), and a
+    benchmark keeps its bucket when others are added to or removed from its dataset.
+    """
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 100
+
+
+def hash_split(uris: list[str], name: str, prefix: str = "") -> list[str]:
+    """The URIs of ``uris`` in split ``name`` by their bucket (``split_bucket`` of the
+    URI without ``prefix``): 0-79 ``train``, 80-89 ``validation``, 90-99 ``test``."""
+    if name not in SPLIT_BUCKETS:
+        raise InvalidArgument(f"a split is one of {', '.join(map(repr, SPLITS))}, not {name!r}")
+    buckets = SPLIT_BUCKETS[name]
+    return [uri for uri in uris if split_bucket(uri.removeprefix(prefix)) in buckets]

@@ -1,4 +1,4 @@
-"""Gymnasium wrappers for compiler_env envs.
+"""``SemanticsGuard``: an episode that ends with a broken program scores a penalty.
 
 ``SemanticsGuard`` keeps a learning agent honest: at the end of each episode it
 checks that the optimized program still behaves as the unoptimized one, and
@@ -15,7 +15,7 @@ import gymnasium
 __all__ = ["SemanticsGuard"]
 
 
-class SemanticsGuard(gymnasium.Wrapper[Any, Any, Any, Any]):
+class SemanticsGuard(gymnasium.Wrapper[Any, Any, Any, Any], gymnasium.utils.RecordConstructorArgs):
     """Validates the program's semantics when an episode ends.
 
     Put it outside the wrapper that ends episodes (``TimeLimit``), so that it
@@ -37,6 +37,7 @@ class SemanticsGuard(gymnasium.Wrapper[Any, Any, Any, Any]):
     """
 
     def __init__(self, env: gymnasium.Env[Any, Any], penalty: float = -1.0) -> None:
+        gymnasium.utils.RecordConstructorArgs.__init__(self, penalty=penalty)
         super().__init__(env)
         self.penalty = float(penalty)
         self.episode_return = 0.0
