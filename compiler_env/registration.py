@@ -1,8 +1,12 @@
 """Env ids, ``compiler_env.make`` and the registration with Gymnasium.
 
-Envs are registered as data: an id maps to the env class and its default
-spaces. ``compiler_env.make`` returns the env itself; ``gymnasium.make(
-"compiler_env/<id>")`` returns Gymnasium's usual wrapper stack.
+Envs are registered as data: an id maps to the env class, its default spaces
+and its default episode length. ``compiler_env.make`` returns the env itself
+(observations as the service gives them, episodes without an end);
+``gymnasium.make("compiler_env/<id>")`` returns Gymnasium's usual wrapper
+stack, made for RL libraries out of the box: a ``TimeLimit`` of
+``MAX_EPISODE_STEPS`` steps on every id with a reward, and feature vectors
+(Autophase, InstCount) as float32 ``Box``es.
 """
 
 from __future__ import annotations
@@ -10,11 +14,21 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium
+import numpy as np
+from gymnasium.wrappers import DtypeObservation
 
 from compiler_env.env import CompilerEnv
+from compiler_env.spaces import Vector
 from service.proto.errors import InvalidArgument
 
-__all__ = ["ENV_SPECS", "make", "register_envs"]
+__all__ = [
+    "ENV_SPECS",
+    "MAX_EPISODE_STEPS",
+    "make",
+    "make_gymnasium_env",
+    "max_episode_steps",
+    "register_envs",
+]
 
 #: The default benchmark of the speed ids: its -O3 start.
 SPEED_BENCHMARK = "benchmark://kernels-v0/crc32?level=O3"
@@ -42,6 +56,13 @@ ENV_SPECS: dict[str, dict[str, Any]] = {
     "llvm-runtime-v0": {"benchmark": SPEED_BENCHMARK, "reward_space": "RuntimeO3"},
 }
 NAMESPACE = "compiler_env"
+#: The episode length of the ids with a reward space (the RL ids), in steps: what
+#: ``gymnasium.make`` gives Gymnasium's ``TimeLimit`` and what ``make_vec`` truncates
+#: at. 50 single passes leave room: a greedy search passes clang's -Oz on the
+#: first kernels in 8 steps (README), a learning agent explores with many more, and
+#: an episode of 50 steps on a small program takes well under a second. llvm-v0,
+#: without a reward, has no limit.
+MAX_EPISODE_STEPS = 50
 
 
 def make(env_id: str, **kwargs: Any) -> CompilerEnv:
@@ -55,6 +76,25 @@ def make(env_id: str, **kwargs: Any) -> CompilerEnv:
     return CompilerEnv(**{**ENV_SPECS[env_id], **kwargs})
 
 
+def max_episode_steps(env_id: str) -> int | None:
+    """The id's default episode length (``MAX_EPISODE_STEPS`` for an id with a
+    reward space, None for one without)."""
+    env_id = env_id.removeprefix(f"{NAMESPACE}/")
+    return MAX_EPISODE_STEPS if ENV_SPECS.get(env_id, {}).get("reward_space") else None
+
+
+def make_gymnasium_env(**kwargs: Any) -> gymnasium.Env[Any, Any]:
+    """What ``gymnasium.make("compiler_env/<id>")`` starts from: a ``CompilerEnv``
+    whose feature-vector observation (Autophase, InstCount) is cast to float32
+    (Gymnasium's ``DtypeObservation``), the dtype networks consume; other
+    observations are as the env gives them. ``env.unwrapped`` is the env."""
+    env = CompilerEnv(**kwargs)
+    space = getattr(env, "observation_space", None)
+    if isinstance(space, Vector) and space.dtype != np.float32:
+        return DtypeObservation(env, np.float32)
+    return env
+
+
 def register_envs() -> None:
     """Registers every id under the ``compiler_env/`` namespace with Gymnasium."""
     for env_id, defaults in ENV_SPECS.items():
@@ -63,10 +103,11 @@ def register_envs() -> None:
             continue
         gymnasium.register(
             id=full,
-            entry_point="compiler_env.env:CompilerEnv",
+            entry_point="compiler_env.registration:make_gymnasium_env",
             # gymnasium.make_vec(...) makes the native vector env (compiler_env/vector.py).
             vector_entry_point="compiler_env.vector:CompilerVectorEnv",
             kwargs=dict(defaults),
+            max_episode_steps=max_episode_steps(env_id),
             # Gymnasium's checker needs an observation space, which llvm-v0 lacks by default.
             disable_env_checker="observation_space" not in defaults,
         )

@@ -62,7 +62,7 @@ from gymnasium.vector.utils import batch_space, concatenate, create_empty_array,
 
 from compiler_env.datasets import Benchmark
 from compiler_env.env import CompilerEnv
-from compiler_env.registration import ENV_SPECS, NAMESPACE
+from compiler_env.registration import ENV_SPECS, NAMESPACE, max_episode_steps
 from service.proto.errors import EnvClosed, InvalidArgument, ResetRequired
 
 if TYPE_CHECKING:
@@ -455,7 +455,9 @@ def make_vec(
     ``make_vec("llvm-autophase-ic-v0", 4, benchmark=uris, max_episode_steps=50)``.
 
     ``kwargs`` are ``CompilerVectorEnv``'s and ``CompilerEnv``'s; they override the
-    id's defaults.
+    id's defaults. An id with a reward space truncates episodes after
+    ``MAX_EPISODE_STEPS`` (50) steps unless ``max_episode_steps`` says otherwise
+    (None: no limit).
     """
     env_id = env_id.removeprefix(f"{NAMESPACE}/")
     if env_id not in ENV_SPECS:
@@ -463,6 +465,7 @@ def make_vec(
     defaults = ENV_SPECS[env_id]
     if benchmark is None:
         benchmark = defaults.get("benchmark")
+    kwargs.setdefault("max_episode_steps", max_episode_steps(env_id))
     return CompilerVectorEnv(num_envs, **{**defaults, **kwargs, "benchmark": benchmark})
 
 
