@@ -7,6 +7,7 @@
 
 from compiler_env.datasets import Benchmark, Dataset, Datasets, SeedUris
 from compiler_env.env import CompilerEnv
+from compiler_env.identity import program_hash, same_program
 from compiler_env.programs import (
     benchmark_from_dir,
     benchmark_from_file,
@@ -49,6 +50,8 @@ __all__ = [
     "register_envs",
     "validate_states",
     "write_states",
+    "program_hash",
+    "same_program",
 ]
 __version__ = VERSION
 

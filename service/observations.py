@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from service.llvm import features
-from service.llvm.module import Module
+from service.llvm.module import Context, Module
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import UnknownSpace
 from service.runtime import Runner
@@ -108,6 +108,13 @@ def _ir_sha1(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+def _canonical_hash(module: Module) -> str:
+    """``IrHash`` after a bitcode round trip, which undoes what only a module in
+    memory has: its order of uses, and attributes that reading resets."""
+    with Context() as scratch, scratch.parse(module.to_bitcode()) as reloaded:
+        return features.ir_hash(reloaded)
+
+
 def _verifier_error(program: Measured) -> str:
     try:
         program.module.verify()
@@ -153,6 +160,15 @@ def _specs() -> dict[str, ObservationSpec]:
             "process); any change to its code, globals, attributes or metadata changes it. "
             "Cheap: for recognising states in a search",
             lambda e: features.ir_hash(e.module),
+            shape=(32,),
+            charset="0123456789abcdef",
+        ),
+        ObservationSpec(
+            "IrCanonicalHash",
+            "text",
+            "IrHash of the module as it reads back from its own bitcode: equal for one program "
+            "however it was saved and reloaded (docs/identity.md). About twice IrSha1's cost",
+            lambda e: _canonical_hash(e.module),
             shape=(32,),
             charset="0123456789abcdef",
         ),

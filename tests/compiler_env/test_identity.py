@@ -1,12 +1,18 @@
-"""A program's identity: the same IR however the program reached the env."""
+"""A program's identity: the same IR however the program reached the env, and
+``same_program`` across a bitcode round trip."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
+import pytest
+
+from compiler_env import program_hash, same_program
+from compiler_env.errors import InvalidArgument
 from compiler_env.programs import benchmark_from_file, benchmark_from_ir
 from service import benchmarks
-from tests.helpers import BENCHMARK, IR
+from tests.helpers import BENCHMARK, IR, opt
 
 REPO = Path(__file__).resolve().parents[2]
 IDENTITY = ("Ir", "IrSha1", "IrHash")
@@ -71,3 +77,34 @@ def test_ir_text_without_a_source_name_has_one_identity(make_env, tmp_path: Path
     ir = seen["file:// one"][0]
     assert ir.startswith("; ModuleID = 'module'\n") and "source_filename" not in ir
 
+
+def test_a_reloaded_episode_is_the_same_program(make_env, toolchain, tmp_path: Path) -> None:
+    env = make_env(benchmark=BENCHMARK)
+    env.reset()
+    (tmp_path / "input.bc").write_bytes(env.observation["Bitcode"])
+    # inferattrs adds mustprogress to intrinsic declarations, which reading resets;
+    # simplifycfg leaves uses in an order that reading does not give back.
+    env.multistep([env.action_space.index(name) for name in ("inferattrs", "simplifycfg")])
+    reloaded = make_env(benchmark=benchmark_from_ir(env.observation["Bitcode"]))
+    reloaded.reset()
+    assert reloaded.observation["IrSha1"] != env.observation["IrSha1"]
+    assert reloaded.observation["IrHash"] != env.observation["IrHash"]
+    assert same_program(env, reloaded)
+
+    opt(toolchain, shlex.split(env.commandline())[1:], tmp_path)  # writes output.bc
+    from_opt = make_env(benchmark=f"file://{tmp_path / 'output.bc'}")
+    from_opt.reset()
+    assert same_program(from_opt, env) and same_program(from_opt, program_hash(reloaded))
+
+    start = make_env(benchmark=BENCHMARK)
+    start.reset()
+    assert not same_program(start, env)  # the same benchmark, another program
+    other = make_env(benchmark="benchmark://kernels-v0/fft")
+    other.reset()
+    assert not same_program(other, start)
+
+
+@pytest.mark.parametrize("bad", ["", "not a hash", "A" * 32, 42])
+def test_same_program_refuses_what_is_not_a_program(bad: object) -> None:
+    with pytest.raises(InvalidArgument, match="IrCanonicalHash"):
+        same_program(bad, "0" * 32)  # type: ignore[arg-type]
