@@ -10,16 +10,21 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from service.proto.constants import OPT_TARGET_FLAGS
 from service.proto.errors import InvalidAction
 
+if TYPE_CHECKING:
+    import pandas
+
 __all__ = [
     "CompilerEnvState",
+    "StateReader",
     "commandline_passes",
     "opt_commandline",
     "read_states",
+    "states_to_dataframe",
     "write_states",
 ]
 
@@ -120,13 +125,49 @@ def write_states(target: str | Path | TextIO, states: Iterable[CompilerEnvState]
             )  # fmt: skip
 
 
-def read_states(source: str | Path | TextIO) -> Iterator[CompilerEnvState]:
+class StateReader(Iterator[CompilerEnvState]):
+    """The states of a CSV file, read lazily as they are iterated (what ``read_states``
+    returns), and ``to_dataframe()`` for the rest of them as a table."""
+
+    def __init__(self, rows: Iterator[CompilerEnvState]) -> None:
+        self._rows = rows
+
+    def __next__(self) -> CompilerEnvState:
+        return next(self._rows)
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The states not read yet, one row each (``states_to_dataframe``)."""
+        return states_to_dataframe(self)
+
+
+def states_to_dataframe(states: Iterable[CompilerEnvState]) -> pandas.DataFrame:
+    """States as a ``pandas.DataFrame``: one row per state, a column per CSV field
+    (``benchmark``, ``reward``, ``walltime``, ``commandline``, ``reward_space``,
+    ``compiler_version``); a missing reward is NaN."""
+    import pandas
+
+    rows = [
+        {name: (float("nan") if name == "reward" and s.reward is None else getattr(s, name))
+         for name in FIELDS}
+        for s in states
+    ]  # fmt: skip
+    return pandas.DataFrame(rows, columns=list(FIELDS)).astype({"reward": float, "walltime": float})
+
+
+def read_states(source: str | Path | TextIO) -> StateReader:
     """Reads states written by ``write_states`` from a file object or a path ("-": stdin).
+
+    The states are read as they are iterated; ``read_states(path).to_dataframe()``
+    reads them all into a table.
 
     Raises:
         ValueError: a row lacks a column or has a malformed number (the message
-            names the line).
+            names the line), raised when that row is reached.
     """
+    return StateReader(_read_rows(source))
+
+
+def _read_rows(source: str | Path | TextIO) -> Iterator[CompilerEnvState]:
     with _opened(source, "r") as f:
         reader = csv.DictReader(f)
         header = reader.fieldnames or []

@@ -37,9 +37,19 @@ from service.proto.errors import (
 )
 
 if TYPE_CHECKING:
+    import pandas
+
     from compiler_env.env import CompilerEnv
 
-__all__ = ["CHECKS", "REWARD_TOLERANCE", "ValidationResult", "validate_state", "validate_states"]
+__all__ = [
+    "CHECKS",
+    "REWARD_TOLERANCE",
+    "ValidationResult",
+    "ValidationResults",
+    "validate_state",
+    "validate_states",
+    "validation_to_dataframe",
+]
 
 CHECKS = ("benchmark", "commandline", "replay", "reward", "verify", "semantics")
 #: How far a replayed reward may be from the recorded one: relative, and absolute near 0.
@@ -79,6 +89,39 @@ class ValidationResult:
             return f"{self.state.benchmark}: valid"
         reasons = "; ".join(f"{check}: {why}" for check, why in self.failures)
         return f"{self.state.benchmark}: invalid ({reasons})"
+
+
+class ValidationResults(list[ValidationResult]):
+    """The results of ``validate_states``: a list, and ``to_dataframe()``."""
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """One row per result (``validation_to_dataframe``)."""
+        return validation_to_dataframe(self)
+
+
+def validation_to_dataframe(results: Iterable[ValidationResult]) -> pandas.DataFrame:
+    """Validation results as a ``pandas.DataFrame``, one row per state.
+
+    Columns: ``benchmark``, ``ok``, ``failed_check`` (the first, or ""),
+    ``failures`` (every ``check: why``, joined by "; "), ``reward`` (recorded),
+    ``replayed_reward`` (NaN when not replayed), ``reward_space``, ``notes``
+    (joined by "; "), ``walltime`` (of the validation) and ``commandline``.
+    """
+    import pandas
+
+    columns = ["benchmark", "ok", "failed_check", "failures", "reward", "replayed_reward",
+               "reward_space", "notes", "walltime", "commandline"]  # fmt: skip
+    nan = float("nan")
+    rows = [
+        (r.state.benchmark, r.ok, r.failed_check,
+         "; ".join(f"{check}: {why}" for check, why in r.failures),
+         nan if r.state.reward is None else r.state.reward, nan if r.reward is None else r.reward,
+         r.state.reward_space, "; ".join(r.notes), r.walltime, r.state.commandline)
+        for r in results
+    ]  # fmt: skip
+    return pandas.DataFrame(rows, columns=columns).astype(
+        {"ok": bool, "reward": float, "replayed_reward": float, "walltime": float}
+    )
 
 
 def _same_reward(recorded: float, replayed: float) -> bool:
@@ -201,9 +244,10 @@ def validate_states(
     jobs: int = 1,
     progress: bool | TextIO = False,
     **config: Any,
-) -> list[ValidationResult]:
+) -> ValidationResults:
     """Validates states, in ``jobs`` processes (each with its own env and local
-    service, or ``service=``), and returns a result per state, in order.
+    service, or ``service=``), and returns a result per state, in order (a list
+    with ``to_dataframe()``).
 
     Args:
         states: the states, e.g. ``compiler_env.read_states("results.csv")``.
@@ -213,7 +257,7 @@ def validate_states(
     """
     todo = list(states)
     stream = sys.stderr if progress is True else (progress or None)
-    results: list[ValidationResult] = []
+    results = ValidationResults()
 
     def report(done: int) -> None:
         if stream is not None:

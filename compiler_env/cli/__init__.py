@@ -1,106 +1,89 @@
-"""The ``compiler-env`` command: ``datasets``, ``benchmarks``, ``validate``, ``cache``, ``version``.
+"""The compiler-env command: browse datasets, search, explore by hand, validate, serve.
 
-``compiler-env datasets`` lists the service's datasets with their sizes
-("unbounded" for a generator); ``compiler-env benchmarks NAME`` lists a
-dataset's benchmark URIs (the first ``--count`` of a generator's);
-``compiler-env cache`` reports what the local cache holds and its cap
-(``--trim`` evicts down to the cap now, ``--clear`` empties its evictable part);
-``compiler-env validate FILE`` (``-``: stdin) replays and checks every state of a
-CSV file (``compiler_env.validation``), prints a table, and exits with status 1
-if any state is invalid.
+Subcommands: datasets, benchmarks, version, cache, validate (compiler_env.cli.
+catalog); random-search, greedy, evolve (compiler_env.cli.search); manual
+(compiler_env.cli.manual); service (compiler_env.cli.service). A user error (a
+bad flag value, an unknown benchmark, a service that does not answer) is one
+line on stderr and exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import math
 import sys
+from typing import NoReturn
 
 import compiler_env
-from compiler_env.errors import BenchmarkNotFound
-from compiler_env.validation import validate_states
-from service.datasets.cache import EVICTABLE, cache_dir, cache_limit, evict, usage
+from compiler_env.cli import catalog, manual, search, service
+from service.proto.errors import CompilerEnvError
 
-__all__ = ["main"]
+__all__ = ["USER_ERROR", "main", "make_parser"]
+
+#: The exit status of a user error.
+USER_ERROR = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what was wrong, where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USER_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand."""
+    parser = Parser(
+        prog="compiler-env",
+        description="Gymnasium environments for compiler optimization with LLVM: browse "
+        "datasets, search for pass sequences, explore by hand, validate results, serve.",
+    )
+    version = f"compiler_env {compiler_env.__version__}"
+    parser.add_argument("--version", action="version", version=version)
+    parser.add_argument(
+        "--service", help="address of a running service, unix:PATH or HOST:PORT (default: start "
+        "a local one)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--token-file", help="with --service: a file holding the service's token (default: "
+        "$COMPILER_ENV_TOKEN)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tls-root", metavar="PEM", help="with --service: connect with TLS, trusting these "
+        "certificates",
+    )  # fmt: skip
+    parser.add_argument(
+        "--connect-timeout", type=catalog.positive_float, default=3.0, metavar="SECONDS",
+        help="how long to wait for --service to answer (default: 3)",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=Parser)  # fmt: skip
+    for group in (catalog, search, manual, service):
+        group.add_parsers(commands)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the command; returns its exit status."""
-    parser = argparse.ArgumentParser(prog="compiler-env", description=__doc__.splitlines()[0])
-    parser.add_argument("--service", help="address of a running service (default: start one)")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("datasets", help="list datasets with their sizes")
-    listing = commands.add_parser("benchmarks", help="list the benchmark URIs of a dataset")
-    listing.add_argument("dataset", help="a dataset name, e.g. kernels-v0")
-    listing.add_argument(
-        "--count", type=int, default=None, help="list at most this many (default: all; 10 seeds "
-        "of a generator)",
-    )  # fmt: skip
-    commands.add_parser("version", help="print the compiler and library versions")
-    check = commands.add_parser("validate", help="replay and check the states of a CSV file")
-    check.add_argument("file", help="a CSV file of states (- reads stdin)")
-    check.add_argument("--jobs", type=int, default=1, help="processes validating at once")
-    cache = commands.add_parser("cache", help="report what the local cache holds")
-    cache.add_argument("--trim", action="store_true", help="evict down to the cap now")
-    cache.add_argument("--clear", action="store_true", help="remove every evictable file")
-    args = parser.parse_args(argv)
-    if args.command == "cache":
-        return _cache(clear=args.clear, trim=args.trim)
-    if args.command == "validate":
-        return _validate(args.file, jobs=args.jobs, service=args.service)
-    with compiler_env.make("llvm-v0", service=args.service) as env:
-        if args.command == "version":
-            print(f"compiler_env {compiler_env.__version__}, {env.compiler_version}")
-        elif args.command == "benchmarks":
-            try:
-                dataset = env.datasets[args.dataset]
-            except BenchmarkNotFound as error:
-                print(f"compiler-env: {error}", file=sys.stderr)
-                return 1
-            count = args.count if args.count is not None else (10 if dataset.unbounded else None)
-            for uri in itertools.islice(dataset.benchmark_uris(), count):
-                print(uri)
-        else:
-            for dataset in env.datasets:
-                size = "unbounded" if math.isinf(dataset.size) else str(int(dataset.size))
-                print(f"{dataset.name:<20} {size:>10}  {dataset.description}")
-    return 0
-
-
-def _validate(source: str, *, jobs: int, service: str | None) -> int:
+    parser = make_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and not getattr(args, "forwards_flags", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.flags = rest
     try:
-        states = list(compiler_env.read_states(source))
-    except (OSError, ValueError) as error:
-        print(f"compiler-env: cannot read states from {source}: {error}", file=sys.stderr)
-        return 2
-    results = validate_states(states, jobs=jobs, progress=True, service=service)
-    width = max((len(r.state.benchmark) for r in results), default=9)
-    print(f"{'benchmark':<{width}}  {'reward':>10}  {'replayed':>10}  result")
-    for r in results:
-        recorded = "" if r.state.reward is None else f"{r.state.reward:.4f}"
-        replayed = "" if r.reward is None else f"{r.reward:.4f}"
-        verdict = "valid" if r.ok else "; ".join(f"{check}: {why}" for check, why in r.failures)
-        print(f"{r.state.benchmark:<{width}}  {recorded:>10}  {replayed:>10}  {verdict}")
-    failed = sum(not r.ok for r in results)
-    print(f"{len(results) - failed} of {len(results)} states valid", file=sys.stderr)
-    return 1 if failed else 0
+        status: int = args.run(args)
+    except CompilerEnvError as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        print("compiler-env: interrupted", file=sys.stderr)
+        return 130
+    return status
 
 
-def _cache(*, clear: bool, trim: bool) -> int:
-    limit = cache_limit()
-    if clear or trim:
-        freed = evict(0 if clear else limit)
-        print(f"freed {freed / 2**20:.1f} MiB")
-    total = 0
-    print(f"{cache_dir()}  (evictable part capped at {limit / 2**20:.0f} MiB; "
-          "COMPILER_ENV_CACHE_MIB sets it)")  # fmt: skip
-    for folder, (files, size) in usage().items():
-        kind = "evictable" if folder in EVICTABLE else "kept"
-        print(f"  {folder:<12} {files:>7} files {size / 2**20:>10.1f} MiB  {kind}")
-        total += size
-    print(f"  {'total':<12} {'':>13} {total / 2**20:>10.1f} MiB")
-    return 0
+def _fail(message: str) -> int:
+    print(f"compiler-env: {' '.join(message.split())}", file=sys.stderr)
+    return USER_ERROR
 
 
 if __name__ == "__main__":
