@@ -25,7 +25,7 @@ import gymnasium
 import numpy as np
 
 from compiler_env.datasets import Benchmark, Dataset, SeedUris
-from service.proto.errors import InvalidArgument
+from service.proto.errors import BenchmarkInitError, InvalidArgument
 
 __all__ = [
     "BenchmarkChoice",
@@ -38,6 +38,8 @@ __all__ = [
     "random_stream",
 ]
 
+#: How many unusable benchmarks in a row ``RandomBenchmarks`` draws past before it raises.
+MAX_UNUSABLE = 10
 #: What a wrapper chooses from: URIs, a dataset, or a split of one.
 Benchmarks: TypeAlias = "Sequence[str | Benchmark] | Dataset | SeedUris"
 
@@ -139,6 +141,13 @@ class RandomBenchmarks(BenchmarkChoice):
     own reproducible stream; without a seed the draws go on from where they
     were.
 
+    A benchmark that exists but cannot be used (``BenchmarkInitError``: a
+    Csmith seed whose program does not finish, a program that does not
+    compile) is passed over: the next one is drawn, and the reset's
+    ``info["unusable_benchmarks"]`` lists those passed over with their errors.
+    After ``MAX_UNUSABLE`` (10) in a row the reset raises. A URI that names no
+    benchmark (``BenchmarkNotFound``) raises at once: that is a mistake to fix.
+
     >>> import compiler_env
     >>> uris = ["benchmark://kernels-v0/crc32", "benchmark://kernels-v0/nqueens"]
     >>> env = RandomBenchmarks(compiler_env.make("llvm-autophase-ic-v0"), uris)
@@ -166,6 +175,33 @@ class RandomBenchmarks(BenchmarkChoice):
         if seed is not None:
             self._stream = random_stream(self.benchmarks, seed)
         return next(self._stream)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        if options and options.get("benchmark") is not None:
+            return self.env.reset(seed=seed, options=options)
+        unusable: dict[str, str] = {}
+        draw_seed = seed
+        for tries in itertools.count(1):
+            uri = self.next_benchmark(draw_seed)
+            draw_seed = None  # the stream is seeded once per reset
+            try:
+                observation, info = self.env.reset(
+                    seed=seed, options={**(options or {}), "benchmark": uri}
+                )
+            except BenchmarkInitError as error:
+                unusable[uri] = str(error)
+                if tries >= MAX_UNUSABLE:
+                    raise BenchmarkInitError(
+                        f"{tries} benchmarks drawn in a row could not be used, the last "
+                        f"{uri}: {error}. Are they all of one kind the service cannot build?"
+                    ) from error
+                continue
+            if unusable:
+                info = {**info, "unusable_benchmarks": unusable}
+            return observation, info
+        raise AssertionError("unreachable")
 
 
 class CycleBenchmarks(BenchmarkChoice):

@@ -18,7 +18,7 @@ from compiler_env.wrappers import (
     once_stream,
     random_stream,
 )
-from service.proto.errors import InvalidArgument
+from service.proto.errors import BenchmarkInitError, BenchmarkNotFound, InvalidArgument
 from service.server import RunningService
 
 SMALL = [
@@ -43,6 +43,23 @@ def test_random_benchmarks_follow_their_seed(make_env) -> None:
     again = [env.reset(seed=11)[1]["benchmark"] for _ in range(2)]
     assert again == [first, first]
     assert first == next(random_stream(SMALL, seed=11))
+
+
+def test_random_choice_passes_over_unusable_benchmarks(make_env) -> None:
+    broken = compiler_env.benchmark_from_source("int main( {").uri  # does not compile
+    env = RandomBenchmarks(make_env("llvm-v0"), [broken, SMALL[0]], seed=1)
+    drawn = list(itertools.islice(random_stream([broken, SMALL[0]], seed=1), 10))
+    passed_over = drawn.index(SMALL[0])
+    assert passed_over > 0  # the seed draws the broken program first
+    observation, info = env.reset()
+    assert info["benchmark"] == SMALL[0]
+    assert list(info["unusable_benchmarks"]) == [broken]
+    assert "compilation failed" in info["unusable_benchmarks"][broken]
+    with pytest.raises(BenchmarkInitError, match="10 benchmarks drawn in a row could not be used"):
+        RandomBenchmarks(env.unwrapped, [broken]).reset()
+    assert env.unwrapped.benchmark == SMALL[0]  # the episode is left as it was
+    with pytest.raises(BenchmarkNotFound):  # a wrong URI is a mistake, not passed over
+        RandomBenchmarks(env.unwrapped, ["benchmark://kernels-v0/crc33"]).reset()
 
 
 def test_a_generators_split_gives_seeds_of_its_range(make_env) -> None:
