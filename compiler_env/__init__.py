@@ -9,6 +9,8 @@ from compiler_env.datasets import Benchmark, Dataset, Datasets, SeedUris
 from compiler_env.env import CompilerEnv
 from compiler_env.identity import program_hash, same_program
 from compiler_env.programs import (
+    FlagsLeftOut,
+    benchmark_from_compile_commands,
     benchmark_from_dir,
     benchmark_from_file,
     benchmark_from_files,
@@ -18,14 +20,7 @@ from compiler_env.programs import (
 from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
-from compiler_env.search import (
-    SearchResult,
-    evolutionary_search,
-    greedy_search,
-    random_search,
-    search_benchmarks,
-)
-from compiler_env.state import CompilerEnvState, read_states, states_to_dataframe, write_states
+from compiler_env.state import CompilerEnvState, read_states, write_states
 from compiler_env.validation import ValidationResult, validate_states
 from compiler_env.vector import CompilerVectorEnv, make_vec
 from compiler_env.wrappers import SemanticsGuard
@@ -40,27 +35,23 @@ __all__ = [
     "CompilerVectorEnv",
     "Dataset",
     "Datasets",
+    "FlagsLeftOut",
     "Reward",
     "RetryPolicy",
     "SandboxLimits",
     "SeedUris",
-    "SearchResult",
     "SemanticsGuard",
     "ValidationResult",
+    "benchmark_from_compile_commands",
     "benchmark_from_dir",
     "benchmark_from_file",
     "benchmark_from_files",
     "benchmark_from_ir",
     "benchmark_from_source",
-    "evolutionary_search",
-    "greedy_search",
     "make",
     "make_vec",
-    "random_search",
     "read_states",
     "register_envs",
-    "search_benchmarks",
-    "states_to_dataframe",
     "validate_states",
     "write_states",
     "program_hash",
