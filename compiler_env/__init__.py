@@ -20,7 +20,14 @@ from compiler_env.programs import (
 from compiler_env.registration import ENV_SPECS, make, register_envs
 from compiler_env.retry import RetryPolicy
 from compiler_env.rewards import Reward
-from compiler_env.state import CompilerEnvState, read_states, write_states
+from compiler_env.search import (
+    SearchResult,
+    evolutionary_search,
+    greedy_search,
+    random_search,
+    search_benchmarks,
+)
+from compiler_env.state import CompilerEnvState, read_states, states_to_dataframe, write_states
 from compiler_env.validation import ValidationResult, validate_states
 from compiler_env.vector import CompilerVectorEnv, make_vec
 from compiler_env.wrappers import SemanticsGuard
@@ -40,6 +47,7 @@ __all__ = [
     "RetryPolicy",
     "SandboxLimits",
     "SeedUris",
+    "SearchResult",
     "SemanticsGuard",
     "ValidationResult",
     "benchmark_from_compile_commands",
@@ -48,10 +56,15 @@ __all__ = [
     "benchmark_from_files",
     "benchmark_from_ir",
     "benchmark_from_source",
+    "evolutionary_search",
+    "greedy_search",
     "make",
     "make_vec",
+    "random_search",
     "read_states",
     "register_envs",
+    "search_benchmarks",
+    "states_to_dataframe",
     "validate_states",
     "write_states",
     "program_hash",
