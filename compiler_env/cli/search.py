@@ -92,22 +92,23 @@ def _query(uri: str) -> str:
 
 def _search(search: str, args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"reward_space": args.reward} if args.reward else {}
-    with make_env(args, args.env, **overrides) as env:
-        benchmarks = expand_benchmarks(env, args.benchmark or [env.benchmark])
     steps = args.steps
     if steps is None and args.seconds is None and search != "greedy":
         steps = DEFAULT_STEPS
-    results = search_benchmarks(
-        search,
-        benchmarks,
-        functools.partial(make_env, args, args.env, **overrides),
-        jobs=args.jobs,
-        progress=True,
-        steps=steps,
-        seconds=args.seconds,
-        patience=args.patience,
-        seed=args.seed,
-    )
+    # This env stays open while the search runs: a local service is started once.
+    with make_env(args, args.env, **overrides) as env:
+        benchmarks = expand_benchmarks(env, args.benchmark or [env.benchmark])
+        results = search_benchmarks(
+            search,
+            benchmarks,
+            functools.partial(make_env, args, args.env, **overrides),
+            jobs=args.jobs,
+            progress=True,
+            steps=steps,
+            seconds=args.seconds,
+            patience=args.patience,
+            seed=args.seed,
+        )
     _print(results, sys.stdout if args.output != "-" else sys.stderr)
     if args.output:
         results.write_states(args.output)

