@@ -46,7 +46,7 @@ def search_benchmarks(
         make_env: makes one env (called once per thread; each env is closed at the end).
         jobs: how many benchmarks are searched at once.
         progress: a line per finished benchmark on stderr when it is a terminal
-            (True), or on this stream.
+            (True), or on this stream; with one job, each search's progress line too.
         **options: the search's keyword arguments (``steps``, ``seconds``,
             ``patience``, ``seed``, ...): the same for every benchmark, so a
             benchmark's result does not depend on ``jobs`` or on the others.
@@ -65,7 +65,10 @@ def search_benchmarks(
         search = SEARCHES[search]
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidArgument(f"jobs is a positive integer, not {jobs!r}")
-    pool = _Pool(search, list(benchmarks), make_env, options, progress_stream(progress))
+    stream = progress_stream(progress)
+    if stream is not None and jobs == 1:  # one search at a time: its own progress line too
+        options = {"progress": stream, **options}
+    pool = _Pool(search, list(benchmarks), make_env, options, stream)
     count = min(jobs, len(pool.todo))
     threads = [threading.Thread(target=pool.work, daemon=True) for _ in range(count)]
     for thread in threads:

@@ -66,10 +66,16 @@ def test_greedy_search_keeps_the_best_single_action_of_its_first_round(env) -> N
         assert env.episode_reward <= result.reward
 
 
-def test_progress_goes_to_a_given_stream_or_a_terminal(env, capsys) -> None:
+def test_progress_goes_to_a_given_stream_or_a_terminal(env, service, capsys) -> None:
     out = io.StringIO()
     evolutionary_search(env, BENCHMARK, steps=20, progress=out)
     assert "evolution crc32" in out.getvalue() and "20/20" in out.getvalue()
+    out = io.StringIO()
+    make = lambda: compiler_env.make("llvm-ic-v0", service=service.address)  # noqa: E731
+    search_benchmarks("random", [BENCHMARK], make, steps=10, progress=out)
+    lines = out.getvalue().split("\n")  # not splitlines(): the bar redraws itself after "\r"
+    assert "random crc32" in lines[0] and "10/10" in lines[0]  # the search's own line
+    assert lines[1].startswith(f"[1/1] {BENCHMARK}: reward ")
     random_search(env, BENCHMARK, steps=20, progress=True)  # stderr is no terminal here
     assert capsys.readouterr().err == ""
 
