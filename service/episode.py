@@ -35,7 +35,9 @@ def canonical_bitcode(benchmark: Benchmark) -> bytes:
 
     Episodes start from these bytes, the same that the Bitcode observation
     gives and `opt` reads, so that both start with the same use-list order,
-    which some passes depend on. They do not depend on the benchmark's URI:
+    which some passes depend on; they are written with that order
+    (``features.bitcode``), as `opt` writes bitcode, so that a program saved
+    from an episode goes on from where it was. They do not depend on the benchmark's URI:
     the module keeps the ``source_filename`` its program records, and IR text
     that records none gets none (LLVM would give it the name it was parsed as).
     """
@@ -43,7 +45,7 @@ def canonical_bitcode(benchmark: Benchmark) -> bytes:
         module.verify()
         if module.source_filename == benchmark.uri:  # the parse's name, not the program's
             module.source_filename = ""
-        return module.to_bitcode()
+        return features.bitcode(module)
 
 
 @contextlib.contextmanager

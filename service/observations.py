@@ -173,7 +173,11 @@ def _specs() -> dict[str, ObservationSpec]:
             charset="0123456789abcdef",
         ),
         ObservationSpec(
-            "Bitcode", "bytes", "the module as LLVM bitcode", lambda e: e.module.to_bitcode()
+            "Bitcode",
+            "bytes",
+            "the module as LLVM bitcode with its use-list order, as opt writes it: it reads "
+            "back into a module on which passes do what they do on this one",
+            lambda e: features.bitcode(e.module),
         ),
         ObservationSpec(
             "IrInstructionCount",

@@ -29,6 +29,7 @@ __all__ = [
     "TextSizeCache",
     "TextSizeStats",
     "autophase",
+    "bitcode",
     "count_instructions_python",
     "instcount",
     "instcount_python",
@@ -104,6 +105,10 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         [binding.ModuleRef, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)],
     ),
     "cenv_free": (None, [ctypes.c_void_p]),
+    "cenv_write_bitcode": (
+        ctypes.c_int,
+        [binding.ModuleRef, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)],
+    ),
     "cenv_codesize_create": (ctypes.c_void_p, []),
     "cenv_codesize_dispose": (None, [ctypes.c_void_p]),
     "cenv_codesize_text_size": (
@@ -329,6 +334,23 @@ def ir_text(module: Module) -> str:
         return ctypes.string_at(text, size.value).decode("utf-8", "replace")
     finally:
         helper.cenv_free(text)
+
+
+def bitcode(module: Module) -> bytes:
+    """The module's bitcode with its use-list order, as ``opt`` writes it
+    (native/emit.cpp): it reads back into the same module, uses in the same
+    order, so passes run on it as on the original. ``Module.to_bitcode`` (the C
+    API's writer) leaves that order out."""
+    helper = _native()
+    if helper is None:
+        return module.to_bitcode()
+    data, size = ctypes.c_void_p(), ctypes.c_size_t()
+    if helper.cenv_write_bitcode(module.handle, ctypes.byref(data), ctypes.byref(size)) != 0:
+        raise LlvmError("the native helper cannot write the module's bitcode")
+    try:
+        return ctypes.string_at(data, size.value)
+    finally:
+        helper.cenv_free(data)
 
 
 def _walk_opcodes(module: Module) -> tuple[int, int, list[int]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shlex
 from pathlib import Path
 
@@ -82,8 +83,7 @@ def test_a_reloaded_episode_is_the_same_program(make_env, toolchain, tmp_path: P
     env = make_env(benchmark=BENCHMARK)
     env.reset()
     (tmp_path / "input.bc").write_bytes(env.observation["Bitcode"])
-    # inferattrs adds mustprogress to intrinsic declarations, which reading resets;
-    # simplifycfg leaves uses in an order that reading does not give back.
+    # inferattrs adds mustprogress to intrinsic declarations, which reading resets.
     env.multistep([env.action_space.index(name) for name in ("inferattrs", "simplifycfg")])
     reloaded = make_env(benchmark=benchmark_from_ir(env.observation["Bitcode"]))
     reloaded.reset()
@@ -108,3 +108,31 @@ def test_a_reloaded_episode_is_the_same_program(make_env, toolchain, tmp_path: P
 def test_same_program_refuses_what_is_not_a_program(bad: object) -> None:
     with pytest.raises(InvalidArgument, match="IrCanonicalHash"):
         same_program(bad, "0" * 32)  # type: ignore[arg-type]
+
+
+_AUDIT = importlib.util.spec_from_file_location(
+    "reload_audit", Path(__file__).resolve().parents[2] / "tools" / "reload_audit.py"
+)
+
+
+def test_a_reloaded_bitcode_episode_goes_on_as_the_episode(make_env) -> None:
+    # Reloaded from bitcode without use-list order (as from the Ir text), the licm and
+    # gvn-no-pre of `then` visit predecessors in another order and give another program.
+    assert _AUDIT is not None and _AUDIT.loader is not None
+    audit = importlib.util.module_from_spec(_AUDIT)
+    _AUDIT.loader.exec_module(audit)
+    first = ["indvars", "partially-inline-libcalls", "reassociate", "gvn-hoist",
+             "loop-deletion", "inline"]  # fmt: skip
+    then = ["lower-atomic", "scalarizer", "licm", "loop-sink", "gvn-no-pre", "div-rem-pairs"]
+    env = make_env(benchmark="benchmark://kernels-v0/avl_tree")
+    env.reset()
+    env.multistep([env.action_space.index(name) for name in first])
+    from_bitcode = make_env(benchmark=benchmark_from_ir(env.observation["Bitcode"]))
+    from_text = make_env(benchmark=benchmark_from_ir(env.observation["Ir"]))
+    from_bitcode.reset()
+    from_text.reset()
+    for each in (env, from_bitcode, from_text):
+        each.multistep([env.action_space.index(name) for name in then])
+    after = audit.normalized(env.observation["Ir"])
+    assert audit.normalized(from_bitcode.observation["Ir"]) == after
+    assert audit.normalized(from_text.observation["Ir"]) != after

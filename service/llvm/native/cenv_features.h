@@ -242,6 +242,13 @@ CENV_API int cenv_ir_hash(LLVMModuleRef m, char *out, int size);
 CENV_API int cenv_print_module(LLVMModuleRef m, char **text, size_t *size);
 CENV_API void cenv_free(void *pointer);
 
+/*
+ * The bitcode of module `m` with its use-list order, as opt writes it
+ * (emit.cpp); LLVMWriteBitcodeToMemoryBuffer leaves that order out.  Sets
+ * *data (free with cenv_free) and *size; returns 0 or CENV_E_NULL.
+ */
+CENV_API int cenv_write_bitcode(LLVMModuleRef m, char **data, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif
