@@ -543,7 +543,7 @@ class CompilerEnv(gymnasium.Env[Any, int]):
             config["reward_space"] = self._reward
         return (_unpickle_env, (type(self), config, episode))
 
-    def render(self) -> str | None:
+    def render(self) -> str | None:  # type: ignore[override, unused-ignore]  # gymnasium<1.4
         """Prints (``human``) or returns (``ansi``) the current IR."""
         text = self.observation["Ir"]
         if self.render_mode == "human":

@@ -80,6 +80,7 @@ def run(
     *,
     metadata: dict[str, str],
     benchmarks: Sequence[str] | None = None,
+    jobs: int = 1,
     **env_options: Any,
 ) -> None:
     """Evaluates ``policy`` (which steps an env reset onto each test benchmark) on
@@ -88,7 +89,7 @@ def run(
 
     chosen = task(task_name)
     run_entry(
-        chosen, policy, folder, metadata=metadata, benchmarks=benchmarks,
+        chosen, policy, folder, metadata=metadata, benchmarks=benchmarks, jobs=jobs,
         make_env=lambda: compiler_env.make(chosen.env_id, **env_options),
     )  # fmt: skip
 

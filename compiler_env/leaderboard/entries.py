@@ -19,6 +19,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,6 +115,7 @@ def run_entry(
     metadata: dict[str, str],
     make_env: Callable[[], CompilerEnv],
     benchmarks: Sequence[str] | None = None,
+    jobs: int = 1,
 ) -> list[CompilerEnvState]:
     """Runs ``policy`` on every test benchmark and writes the entry's folder.
 
@@ -128,23 +130,36 @@ def run_entry(
             hardware and wall time are filled in when missing.
         make_env: makes the task's env.
         benchmarks: a subset of the test set (default: all of it).
+        jobs: benchmarks run at once, each thread with an env (and a worker) of its own.
     """
-    states, seconds = [], []
     with make_env() as env:
-        for uri in benchmarks if benchmarks is not None else test_benchmarks(task, env):
-            env.reset(options={"benchmark": uri})
-            began = time.monotonic()
-            policy(env)
-            seconds.append(time.monotonic() - began)
-            states.append(env.state)
+        uris = list(benchmarks) if benchmarks is not None else test_benchmarks(task, env)
         version = env.compiler_version
+    results: dict[str, tuple[CompilerEnvState, float]] = {}
+    todo = list(reversed(uris))
+
+    def work() -> None:
+        with make_env() as env:
+            while todo:
+                uri = todo.pop()
+                env.reset(options={"benchmark": uri})
+                began = time.monotonic()
+                policy(env)
+                results[uri] = (env.state, time.monotonic() - began)
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(uris)))) as pool:
+        for done in [pool.submit(work) for _ in range(max(1, min(jobs, len(uris))))]:
+            done.result()
+    states = [results[uri][0] for uri in uris]
+    seconds = [results[uri][1] for uri in uris]
     folder.mkdir(parents=True, exist_ok=True)
     write_states(folder / "results.csv", states)
     fields = {
         "date": datetime.date.today().isoformat(),
         "llvm": version,
         "hardware": _hardware(),
-        "wall time per benchmark": f"{sum(seconds) / max(len(seconds), 1):.2f} s (mean)",
+        "wall time per benchmark": f"{sum(seconds) / max(len(seconds), 1):.2f} s (mean, "
+        f"{jobs} at once)",
         **metadata,
     }
     _write_readme(folder / "README.md", fields)
