@@ -2,7 +2,8 @@
 
 Subcommands: datasets, benchmarks, version, cache, validate (compiler_env.cli.
 catalog); random-search, greedy, evolve (compiler_env.cli.search); manual
-(compiler_env.cli.manual); service (compiler_env.cli.service). A user error (a
+(compiler_env.cli.manual); service (compiler_env.cli.service); leaderboard run
+and validate (compiler_env.cli.leaderboard). A user error (a
 bad flag value, an unknown benchmark, a service that does not answer) is one
 line on stderr and exit status 2.
 """
@@ -14,7 +15,7 @@ import sys
 from typing import NoReturn
 
 import compiler_env
-from compiler_env.cli import catalog, manual, search, service
+from compiler_env.cli import catalog, leaderboard, manual, search, service
 from service.proto.errors import CompilerEnvError
 
 __all__ = ["USER_ERROR", "main", "make_parser"]
@@ -57,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=Parser)  # fmt: skip
-    for group in (catalog, search, manual, service):
+    for group in (catalog, search, manual, service, leaderboard):
         group.add_parsers(commands)
     return parser
 
