@@ -22,6 +22,7 @@ from compiler_env.leaderboard.entries import (
     ENTRY_FIELDS,
     BenchmarkScore,
     EntryScore,
+    read_metadata,
     read_scores,
     run_entry,
     test_benchmarks,
@@ -46,6 +47,7 @@ __all__ = [
     "run",
     "task",
     "test_benchmarks",
+    "to_dataframe",
     "validate",
 ]
 
@@ -169,6 +171,38 @@ def check(
                     f"({chosen.measure}), the replay measures {measured.measure}"
                 )
     return problems
+
+
+def to_dataframe(task_name: str, root: Path | None = None, *, per_benchmark: bool = False) -> Any:
+    """A task's table as a ``pandas.DataFrame``, from its entries' ``scores.csv``.
+
+    One row per entry (its name, folder, score against each baseline level, how
+    many benchmarks failed, and its metadata), best first; with
+    ``per_benchmark``, one row per entry and benchmark (the measures and the ratios).
+    """
+    import pandas
+
+    chosen, root = task(task_name), root or default_root()
+    rows = []
+    for folder in entry_folders(chosen, root):
+        if not (folder / "scores.csv").is_file():
+            continue
+        score, meta = read_scores(folder, chosen), read_metadata(folder)
+        if per_benchmark:
+            rows += [{"entry": folder.name, "benchmark": b.benchmark, "measure": b.measure,
+                      "unoptimized": b.unoptimized, "ok": b.ok,
+                      **{f"vs_{level}": b.ratio(level) for level in chosen.baselines}}
+                     for b in score.scores]  # fmt: skip
+        else:
+            fields = {key.replace(" ", "_"): value for key, value in meta.items() if key != "name"}
+            rows.append({"entry": folder.name, "name": meta["name"],
+                         **{f"vs_{level}": score.geomean(level) for level in chosen.baselines},
+                         "failed": score.failed_benchmarks, "benchmarks": len(score.scores),
+                         **fields})  # fmt: skip
+    frame = pandas.DataFrame(rows)
+    if not per_benchmark and not frame.empty:
+        frame = frame.sort_values(f"vs_{chosen.ranked}", ascending=False, ignore_index=True)
+    return frame
 
 
 def _each(

@@ -57,6 +57,10 @@ def test_an_entry_validates_and_gets_its_row(service, board: Path) -> None:
     table = table_of(board / "llvm_codesize" / "README.md")
     assert "[three passes](three/)" in table and f"{score.geomean('Oz'):.3f}x" in table
     assert leaderboard.check("llvm_codesize", board, benchmarks=1, service=service.address) == []
+    frame = leaderboard.to_dataframe("llvm_codesize", board)
+    assert list(frame["entry"]) == ["three"] and frame["vs_Oz"][0] == score.geomean("Oz")
+    rows = leaderboard.to_dataframe("llvm_codesize", board, per_benchmark=True)
+    assert len(rows) == 31 and rows["ok"].all()
 
 
 def _tampered(board: Path, tmp_path: Path, edit) -> Path:
