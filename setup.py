@@ -70,6 +70,7 @@ def native_extensions():
                 "service/llvm/native/codesize.cpp",
                 "service/llvm/native/hash.cpp",
                 "service/llvm/native/text.cpp",
+                "service/llvm/native/programl.cpp",
             ],
             depends=["service/llvm/native/cenv_features.h"],
             language="c++",

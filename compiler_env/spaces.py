@@ -22,6 +22,7 @@ __all__ = [
     "Bytes",
     "CountDict",
     "Described",
+    "ProgramGraph",
     "Real",
     "Samples",
     "Scalar",
@@ -235,6 +236,40 @@ class TextSpace(Described, spaces.Text):
         return super().sample(mask=mask, probability=probability)
 
 
+class ProgramGraph(Described, spaces.Space[Any]):
+    """A program graph (docs/programl.md): a dict of numpy arrays (``ProgramlArrays``)
+    or a ``networkx.MultiDiGraph`` (``Programl``), decoded from the service's packed
+    form by ``compiler_env.graphs``."""
+
+    def __init__(self, as_networkx: bool = False, seed: Any = None) -> None:
+        super().__init__(None, None, seed=seed)
+        self.as_networkx = as_networkx
+
+    def convert(self, value: Any) -> Any:
+        from compiler_env import graphs
+
+        arrays = graphs.unpack(value)
+        return graphs.to_networkx(arrays) if self.as_networkx else arrays
+
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:
+        """The graph of a module without functions: the external root alone."""
+        from compiler_env import graphs
+
+        arrays = graphs.root_only()
+        return graphs.to_networkx(arrays) if self.as_networkx else arrays
+
+    def contains(self, x: Any) -> bool:
+        if self.as_networkx:
+            return hasattr(x, "number_of_nodes") and hasattr(x, "edges")
+        return isinstance(x, dict) and "edge_index" in x and "node_type" in x
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ProgramGraph) and self.as_networkx == other.as_networkx
+
+    def __repr__(self) -> str:
+        return f"ProgramGraph(as_networkx={self.as_networkx})"
+
+
 def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
     """The gymnasium space for a service's description of an observation space."""
     space: Described
@@ -256,6 +291,8 @@ def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
         space = TextSpace(min_length=length[0], max_length=length[1], charset=charset)
     elif info.kind == "bytes":
         space = Bytes()
+    elif info.kind in ("programl_arrays", "programl_graph"):
+        space = ProgramGraph(as_networkx=info.kind == "programl_graph")
     else:
         raise UnknownSpace(f"the service describes {info.name!r} with unknown kind {info.kind!r}")
     space.describe(info)

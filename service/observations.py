@@ -71,7 +71,8 @@ class ObservationSpec:
 
     name: str
     # "int64", "float64", "int64_vector", "int64_dict", "float64_vector",
-    # "float64_samples" (a vector of any length), "text" or "bytes"
+    # "float64_samples" (a vector of any length), "text", "bytes", or a program graph
+    # packed as bytes: "programl_arrays" or "programl_graph" (with full texts)
     kind: str
     description: str
     compute: Callable[[Measured], Any]
@@ -226,6 +227,7 @@ def _specs() -> dict[str, ObservationSpec]:
             lambda e: e.text_size(),
             platform_dependent=True,
         ),
+        *_programl_specs(),
     ]
     specs += _program_specs()
     for level in ("O0", "O3", "Oz"):
@@ -258,6 +260,33 @@ def _baseline_specs(level: str) -> list[ObservationSpec]:
              functools.partial(_baseline, "DynamicInstructionCount", level)),
         replace(runtime, kind="float64_samples"),
     ]  # fmt: skip
+
+
+def _programl_specs() -> list[ObservationSpec]:
+    """The program graph in its three forms (docs/programl.md)."""
+    return [
+        ObservationSpec(
+            "Programl",
+            "programl_graph",
+            "the program graph (instruction, variable and constant nodes; control, data and "
+            "call edges) as a networkx.MultiDiGraph, with each node's full text",
+            lambda e: features.programl(e.module, full_text=True),
+        ),
+        ObservationSpec(
+            "ProgramlArrays",
+            "programl_arrays",
+            "the program graph as a dict of numpy arrays: node_type, node_text_id into "
+            "node_texts, node_function, node_block, edge_index (2, E), edge_flow, edge_position",
+            lambda e: features.programl(e.module),
+        ),
+        ObservationSpec(
+            "ProgramlJson",
+            "text",
+            "the program graph as node-link JSON (networkx.node_link_data's form, edges under "
+            '"links")',
+            lambda e: features.programl_json(e.module),
+        ),
+    ]
 
 
 def _program_specs() -> list[ObservationSpec]:

@@ -37,6 +37,8 @@ __all__ = [
     "instrument_block_counts",
     "native_available",
     "native_helper",
+    "programl",
+    "programl_json",
 ]
 
 #: LLVM 19's ``LLVMOpcode`` values (llvm-c/Core.h), in enum order.
@@ -119,6 +121,15 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "cenv_codesize_remember": (None, [ctypes.c_void_p, ctypes.c_int64]),
     "cenv_codesize_stats": (ctypes.c_int, [ctypes.c_void_p, _Int64Array, ctypes.c_int]),
     "cenv_codesize_reason": (ctypes.c_char_p, [ctypes.c_int]),
+    "cenv_programl": (
+        ctypes.c_int,
+        [binding.ModuleRef, ctypes.c_int, ctypes.POINTER(ctypes.c_void_p),
+         ctypes.POINTER(ctypes.c_size_t)],
+    ),  # fmt: skip
+    "cenv_programl_json": (
+        ctypes.c_int,
+        [binding.ModuleRef, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)],
+    ),
 }
 
 
@@ -351,6 +362,34 @@ def bitcode(module: Module) -> bytes:
         return ctypes.string_at(data, size.value)
     finally:
         helper.cenv_free(data)
+
+
+def programl(module: Module, full_text: bool = False) -> bytes:
+    """The module's program graph in the helper's packed form (native/programl.cpp;
+    ``compiler_env.graphs`` reads it): node and edge columns, the node texts, and
+    with ``full_text`` each node's printed text."""
+    helper = _require_native()
+    data, size = ctypes.c_void_p(), ctypes.c_size_t()
+    status = helper.cenv_programl(module.handle, int(full_text), ctypes.byref(data),
+                                  ctypes.byref(size))  # fmt: skip
+    if status != 0:
+        raise LlvmError(f"the native helper cannot build the program graph (status {status})")
+    try:
+        return ctypes.string_at(data, size.value)
+    finally:
+        helper.cenv_free(data)
+
+
+def programl_json(module: Module) -> str:
+    """The module's program graph as node-link JSON (docs/programl.md)."""
+    helper = _require_native()
+    text, size = ctypes.c_void_p(), ctypes.c_size_t()
+    if helper.cenv_programl_json(module.handle, ctypes.byref(text), ctypes.byref(size)) != 0:
+        raise LlvmError("the native helper cannot build the program graph")
+    try:
+        return ctypes.string_at(text, size.value).decode("utf-8", "replace")
+    finally:
+        helper.cenv_free(text)
 
 
 def _walk_opcodes(module: Module) -> tuple[int, int, list[int]]:

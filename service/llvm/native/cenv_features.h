@@ -336,6 +336,23 @@ CENV_API int cenv_codesize_stats(cenv_codesize *cache, int64_t *out, int n);
 /* The name of a CENV_CODESIZE_* reason, a static string, or NULL. */
 CENV_API const char *cenv_codesize_reason(int reason);
 
+/*
+ * Programl: the program graph of module `m` (programl.cpp, docs/programl.md).
+ * cenv_programl sets *data (free with cenv_free) and *size to little-endian
+ * int32 words: a header {magic 0x4c475250, version 1, nodes N, edges E,
+ * texts T, full_text, 0, 0}; node type[N], text id[N], function[N],
+ * block[N]; edge source[E], target[E], flow[E], position[E]; then the T node
+ * texts as offsets[T+1] and their bytes, padded to 4 bytes; with full_text,
+ * the N full texts the same way.  cenv_programl_json sets *text (NUL-
+ * terminated, free with cenv_free) to the graph as node-link JSON.  Both
+ * return 0 or CENV_E_NULL; the module is only read.
+ *
+ *   lib.cenv_programl.argtypes = [c_void_p, c_int, POINTER(c_void_p), POINTER(c_size_t)]
+ *   lib.cenv_programl_json.argtypes = [c_void_p, POINTER(c_void_p), POINTER(c_size_t)]
+ */
+CENV_API int cenv_programl(LLVMModuleRef m, int full_text, char **data, size_t *size);
+CENV_API int cenv_programl_json(LLVMModuleRef m, char **text, size_t *size);
+
 #ifdef __cplusplus
 }
 #endif

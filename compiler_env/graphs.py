@@ -1,0 +1,143 @@
+"""Program graphs: the ``Programl`` observations as numpy arrays and networkx graphs.
+
+The service sends a program graph packed by its native builder (little-endian
+int32 columns, then the node texts; docs/programl.md). ``unpack`` turns it into
+the arrays of ``ProgramlArrays``, with no Python loop over nodes or edges;
+``to_networkx`` and ``from_json`` make the ``networkx.MultiDiGraph`` of
+``Programl``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from service.proto.errors import ServiceVersionMismatch
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["EDGE_FLOWS", "NODE_TYPES", "from_json", "root_only", "to_networkx", "unpack"]
+
+#: Node kinds by their ``node_type`` value.
+NODE_TYPES: tuple[str, ...] = ("instruction", "variable", "constant")
+#: Edge flows by their ``edge_flow`` value.
+EDGE_FLOWS: tuple[str, ...] = ("control", "data", "call")
+
+_MAGIC = 0x4C475250
+_VERSION = 1
+_HEADER = 8
+_ROOT = "[external]"
+
+
+def _strings(words: NDArray[np.int32], data: bytes, at: int, count: int) -> tuple[list[str], int]:
+    """``count`` strings stored as offsets then bytes from word ``at``, and the word after."""
+    offsets = words[at : at + count + 1].tolist()
+    start = (at + count + 1) * 4
+    blob = data[start : start + offsets[-1]].decode("utf-8", "replace")
+    if blob.isascii():
+        values = [blob[a:b] for a, b in zip(offsets, offsets[1:])]
+    else:  # offsets count bytes
+        raw = data[start : start + offsets[-1]]
+        values = [raw[a:b].decode("utf-8", "replace") for a, b in zip(offsets, offsets[1:])]
+    return values, at + count + 1 + (offsets[-1] + 3) // 4
+
+
+def unpack(data: bytes) -> dict[str, Any]:
+    """The arrays of a packed program graph.
+
+    Returns:
+        ``node_type`` (int8: 0 instruction, 1 variable, 2 constant),
+        ``node_text_id`` (int32, an index into ``node_texts``), ``node_texts``
+        (the graph's vocabulary, a numpy array of str), ``node_function`` and
+        ``node_block`` (int32, -1 where none), ``edge_index`` (int32, shape
+        ``(2, E)``: sources, then targets), ``edge_flow`` (int8: 0 control,
+        1 data, 2 call) and ``edge_position`` (int32); with full texts also
+        ``node_full_text`` (a numpy array of str).
+
+    Raises:
+        ServiceVersionMismatch: the data is not a packed program graph of this version.
+    """
+    words = np.frombuffer(data, dtype="<i4", count=len(data) // 4)
+    if len(words) < _HEADER or words[0] != _MAGIC or words[1] != _VERSION:
+        raise ServiceVersionMismatch(
+            "the service sent a program graph this client cannot read (another version); "
+            "use a client and service from the same release"
+        )
+    nodes, edges, texts, full_text = (int(value) for value in words[2:6])
+    at = _HEADER
+
+    def column(length: int) -> NDArray[np.int32]:
+        nonlocal at
+        values = words[at : at + length]
+        at += length
+        return values
+
+    node_type, text_id, function, block = (column(nodes) for _ in range(4))
+    source, target, flow, position = (column(edges) for _ in range(4))
+    vocabulary, at = _strings(words, data, at, texts)
+    arrays: dict[str, Any] = {
+        "node_type": node_type.astype(np.int8),
+        "node_text_id": text_id.astype(np.int32),
+        "node_texts": np.array(vocabulary, dtype=str),
+        "node_function": function.astype(np.int32),
+        "node_block": block.astype(np.int32),
+        "edge_index": np.stack([source, target]).astype(np.int32),
+        "edge_flow": flow.astype(np.int8),
+        "edge_position": position.astype(np.int32),
+    }
+    if full_text:
+        full, at = _strings(words, data, at, nodes)
+        arrays["node_full_text"] = np.array(full, dtype=str)
+    return arrays
+
+
+def root_only() -> dict[str, Any]:
+    """The arrays of the graph of a module without function bodies: the root alone."""
+    header = [_MAGIC, _VERSION, 1, 0, 1, 1, 0, 0]
+    words = [*header, 0, 0, -1, -1, 0, len(_ROOT), 0, len(_ROOT)]
+    root = _ROOT.encode().ljust(-(-len(_ROOT) // 4) * 4, b"\0")
+    return unpack(np.array(words[:14], dtype="<i4").tobytes() + root
+                  + np.array(words[14:], dtype="<i4").tobytes() + root)  # fmt: skip
+
+
+def to_networkx(arrays: dict[str, Any]) -> nx.MultiDiGraph:
+    """The ``networkx.MultiDiGraph`` of a program graph's arrays (``unpack``'s).
+
+    Nodes carry ``type``, ``text``, ``function``, ``block`` (and ``full_text``
+    when the arrays have it); edges ``flow`` and ``position``.
+    """
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    texts = arrays["node_texts"].tolist()
+    columns = [
+        arrays["node_type"].tolist(),
+        [texts[i] for i in arrays["node_text_id"].tolist()],
+        arrays["node_function"].tolist(),
+        arrays["node_block"].tolist(),
+    ]
+    names = ["type", "text", "function", "block"]
+    if "node_full_text" in arrays:
+        columns.append(arrays["node_full_text"].tolist())
+        names.append("full_text")
+    graph.add_nodes_from((i, dict(zip(names, values))) for i, values in enumerate(zip(*columns)))
+    sources, targets = arrays["edge_index"].tolist()
+    graph.add_edges_from(
+        (u, v, {"flow": f, "position": p})
+        for u, v, f, p in zip(
+            sources, targets, arrays["edge_flow"].tolist(), arrays["edge_position"].tolist()
+        )
+    )
+    return graph
+
+
+def from_json(text: str) -> nx.MultiDiGraph:
+    """The ``networkx.MultiDiGraph`` of ``ProgramlJson``'s node-link text."""
+    import networkx as nx
+
+    graph: nx.MultiDiGraph = nx.node_link_graph(json.loads(text), edges="links")
+    return graph
