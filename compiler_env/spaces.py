@@ -248,8 +248,7 @@ class ProgramGraph(Described, spaces.Space[Any]):
     def convert(self, value: Any) -> Any:
         from compiler_env import graphs
 
-        arrays = graphs.unpack(value)
-        return graphs.to_networkx(arrays) if self.as_networkx else arrays
+        return graphs.graph(value) if self.as_networkx else graphs.unpack(value)
 
     def sample(self, mask: Any = None, probability: Any = None) -> Any:
         """The graph of a module without functions: the external root alone."""

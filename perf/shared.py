@@ -71,7 +71,8 @@ PREDECESSOR: dict[str, dict[str, tuple[float, float]]] = {
 }  # fmt: skip
 
 OBSERVATIONS = ("Ir", "IrSha1", "IrHash", "Bitcode", "InstCount", "Autophase",
-                "IrInstructionCount", "ObjectTextSizeBytes")  # fmt: skip
+                "IrInstructionCount", "ObjectTextSizeBytes", "ProgramlArrays", "ProgramlJson",
+                "Programl")  # fmt: skip
 
 
 def shared_benchmark(label: str, variant: str = "") -> Benchmark:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from compiler_env import graphs
-from service.llvm import binding
+from service.llvm import binding, features
 from service.llvm.module import Context, Module
 
 _VOID_TYPE_KIND = 0
@@ -210,8 +210,18 @@ def test_the_three_forms_agree(env) -> None:
         node["full_text"] for node in data["nodes"]
     ]
     assert Counter(f for _, _, f in graph.edges(data="flow")) == Counter(flows)
-    from_json = graphs.from_json(text)
-    assert nx.utils.graphs_equal(from_json, graph)
+    # networkx's own reader, the client's faster one, and the graph of the packed form.
+    reference = nx.node_link_graph(data, edges="links")
+    assert nx.utils.graphs_equal(reference, graphs.from_json(text))
+    assert nx.utils.graphs_equal(reference, graph)
+    assert nx.utils.graphs_equal(reference, graphs.to_networkx(graphs.unpack(raw_full(env))))
+
+
+def raw_full(env) -> bytes:
+    """The packed graph with full texts, as the service sends ``Programl``, built here
+    from the module's bitcode."""
+    with Context() as context, context.parse(env.observation["Bitcode"]) as module:
+        return features.programl(module, full_text=True)
 
 
 def test_nodes_carry_their_ir(env) -> None:
