@@ -57,3 +57,19 @@ def test_a_count_that_is_not_positive_is_refused(
         ppo.main([flag, "0"])
     assert exit.value.code == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_a_training_env_passes_over_an_unusable_program_at_its_first_reset(
+    service: RunningService,
+) -> None:
+    unusable = "generator://csmith-v0/85"  # its program runs longer than a Csmith seed may
+    crc32 = "benchmark://kernels-v0/crc32"
+    env = ppo.training_env(ppo.SHORT, [unusable, crc32], service=service.address)
+    try:
+        _, info = env.reset(seed=1)  # the seed whose first draw is the unusable program
+        assert set(info["unusable_benchmarks"]) == {unusable}
+        assert env.unwrapped.benchmark == crc32
+        observation, reward, *_ = env.step(ppo.PASSES.index("sroa"))
+        assert env.observation_space.contains(observation) and float(reward) > 0
+    finally:
+        env.close()
