@@ -131,12 +131,9 @@ def to_networkx(arrays: dict[str, Any]) -> nx.MultiDiGraph:
 
     texts = _list(arrays["node_texts"])
     words = [texts[i] for i in arrays["node_text_id"].tolist()]
-    columns = [arrays["node_type"].tolist(), words, arrays["node_function"].tolist(),
-               arrays["node_block"].tolist()]  # fmt: skip
-    names = ["type", "text", "function", "block"]
-    if "node_full_text" in arrays:
-        columns.append(_list(arrays["node_full_text"]))
-        names.append("full_text")
+    kinds, functions = arrays["node_type"].tolist(), arrays["node_function"].tolist()
+    blocks, n = arrays["node_block"].tolist(), len(words)
+    full = _list(arrays["node_full_text"]) if "node_full_text" in arrays else None
     sources, targets = arrays["edge_index"].tolist()
     edges = zip(sources, targets, arrays["edge_flow"].tolist(), arrays["edge_position"].tolist())
     graph = nx.MultiDiGraph()
@@ -147,13 +144,21 @@ def to_networkx(arrays: dict[str, Any]) -> nx.MultiDiGraph:
     # passes over them would double the cost.
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     with _collector_paused():
-        for i, values in enumerate(zip(*columns)):
-            nodes[i], succ[i], pred[i] = dict(zip(names, values)), {}, {}
+        columns = zip(kinds, words, functions, blocks)
+        attributes = [{"type": t, "text": w, "function": f, "block": b} for t, w, f, b in columns]
+        if full is not None:
+            for attribute, text in zip(attributes, full):
+                attribute["full_text"] = text
+        nodes.update(zip(range(n), attributes))
+        succ.update(zip(range(n), [{} for _ in range(n)]))
+        pred.update(zip(range(n), [{} for _ in range(n)]))
         for u, v, flow, position in edges:
-            keys = succ[u].get(v)
-            if keys is None:
-                keys = succ[u][v] = pred[v][u] = {}
-            keys[len(keys)] = {"flow": flow, "position": position}
+            out = succ[u]
+            if v in out:
+                keys = out[v]
+                keys[len(keys)] = {"flow": flow, "position": position}
+            else:
+                out[v] = pred[v][u] = {0: {"flow": flow, "position": position}}
     return graph
 
 
