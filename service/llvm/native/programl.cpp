@@ -37,6 +37,7 @@
 #include <llvm/Support/FormattedStream.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -314,19 +315,30 @@ public:
 void json_string(std::string &out, llvm::StringRef value) {
   static const char hex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += (char)c;
-    } else if (c < 0x20) {
+  size_t clean = 0; /* the start of the characters not yet written */
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = value[i];
+    if (c != '"' && c != '\\' && c >= 0x20)
+      continue;
+    out.append(value.data() + clean, i - clean);
+    clean = i + 1;
+    if (c < 0x20) {
       out += "\\u00";
       out += hex[c >> 4];
       out += hex[c & 15];
     } else {
+      out += '\\';
       out += (char)c;
     }
   }
+  out.append(value.data() + clean, value.size() - clean);
   out += '"';
+}
+
+void json_int(std::string &out, int64_t value) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
 }
 
 std::string json(const Builder &graph) {
@@ -335,26 +347,36 @@ std::string json(const Builder &graph) {
   out += "{\"directed\": true, \"multigraph\": true, \"graph\": {}, \"nodes\": [";
   for (size_t i = 0; i < graph.type.size(); ++i) {
     out += i ? ", {\"id\": " : "{\"id\": ";
-    out += std::to_string(i);
-    out += ", \"type\": " + std::to_string(graph.type[i]);
+    json_int(out, (int64_t)i);
+    out += ", \"type\": ";
+    json_int(out, graph.type[i]);
     out += ", \"text\": ";
     json_string(out, graph.texts[graph.text_id[i]]);
     out += ", \"full_text\": ";
     json_string(out, graph.full[i]);
-    out += ", \"function\": " + std::to_string(graph.function[i]);
-    out += ", \"block\": " + std::to_string(graph.block[i]) + "}";
+    out += ", \"function\": ";
+    json_int(out, graph.function[i]);
+    out += ", \"block\": ";
+    json_int(out, graph.block[i]);
+    out += '}';
   }
   out += "], \"links\": [";
   /* The key of an edge: how many edges between the same two nodes came before it. */
   llvm::DenseMap<uint64_t, int32_t> keys;
+  keys.reserve(graph.source.size());
   for (size_t i = 0; i < graph.source.size(); ++i) {
     uint64_t pair = ((uint64_t)(uint32_t)graph.source[i] << 32) | (uint32_t)graph.target[i];
-    int32_t key = keys[pair]++;
     out += i ? ", {\"source\": " : "{\"source\": ";
-    out += std::to_string(graph.source[i]) + ", \"target\": " + std::to_string(graph.target[i]);
-    out += ", \"key\": " + std::to_string(key);
-    out += ", \"flow\": " + std::to_string(graph.flow[i]);
-    out += ", \"position\": " + std::to_string(graph.position[i]) + "}";
+    json_int(out, graph.source[i]);
+    out += ", \"target\": ";
+    json_int(out, graph.target[i]);
+    out += ", \"key\": ";
+    json_int(out, keys[pair]++);
+    out += ", \"flow\": ";
+    json_int(out, graph.flow[i]);
+    out += ", \"position\": ";
+    json_int(out, graph.position[i]);
+    out += '}';
   }
   out += "]}";
   return out;
