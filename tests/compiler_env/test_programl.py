@@ -20,6 +20,7 @@ import pytest
 from compiler_env import graphs
 from service.llvm import binding, features
 from service.llvm.module import Context, Module
+from service.proto.errors import ServiceVersionMismatch
 
 _VOID_TYPE_KIND = 0
 _METADATA_TYPE_KIND = 14  # LLVMMetadataTypeKind
@@ -185,6 +186,13 @@ def test_graph_after_steps_matches_its_ir(env, capi: ctypes.CDLL) -> None:
         check_structure(env.observation["ProgramlArrays"], expected_graph(capi, module), "dijkstra")
 
 
+@pytest.mark.parametrize("uri", ["generator://llvm-stress-v0/7", "generator://csmith-v0/3"])
+def test_generated_graph_matches_its_ir(env, capi: ctypes.CDLL, uri: str) -> None:
+    env.reset(options={"benchmark": uri})
+    with Context() as context, context.parse(env.observation["Bitcode"]) as module:
+        check_structure(env.observation["ProgramlArrays"], expected_graph(capi, module), uri)
+
+
 def test_the_three_forms_agree(env) -> None:
     env.reset(options={"benchmark": "benchmark://kernels-v0/crc32"})
     arrays = env.observation["ProgramlArrays"]
@@ -241,6 +249,11 @@ def test_nodes_carry_their_ir(env) -> None:
             assert (node["function"], node["block"]) == (-1, -1)
     functions = {node["function"] for _, node in graph.nodes(data=True)} - {-1}
     assert len(functions) == ir.count("\ndefine ")
+
+
+def test_what_is_not_a_packed_graph_is_refused() -> None:
+    with pytest.raises(ServiceVersionMismatch, match="cannot read"):
+        graphs.unpack(b"not a graph at all")
 
 
 def test_space_decodes_and_samples(env) -> None:
