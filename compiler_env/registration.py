@@ -11,7 +11,7 @@ stack, made for RL libraries out of the box: a ``TimeLimit`` of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import gymnasium
 import numpy as np
@@ -19,11 +19,13 @@ from gymnasium.wrappers import DtypeObservation
 
 from compiler_env.env import CompilerEnv
 from compiler_env.spaces import Vector
+from compiler_env.text_env import TextEnv
 from service.proto.errors import InvalidArgument
 
 __all__ = [
     "ENV_SPECS",
     "MAX_EPISODE_STEPS",
+    "TEXT_ENV_SPECS",
     "make",
     "make_gymnasium_env",
     "max_episode_steps",
@@ -55,6 +57,10 @@ ENV_SPECS: dict[str, dict[str, Any]] = {
     },
     "llvm-runtime-v0": {"benchmark": SPEED_BENCHMARK, "reward_space": "RuntimeO3"},
 }
+#: The ids of ``TextEnv`` (IR text observations, pass-list actions: docs/text_env.md).
+TEXT_ENV_SPECS: dict[str, dict[str, Any]] = {
+    "llvm-text-v0": {"reward_space": "IrInstructionCountOz"},
+}
 NAMESPACE = "compiler_env"
 #: The episode length of the ids with a reward space (the RL ids), in steps: what
 #: ``gymnasium.make`` gives Gymnasium's ``TimeLimit`` and what ``make_vec`` truncates
@@ -65,14 +71,24 @@ NAMESPACE = "compiler_env"
 MAX_EPISODE_STEPS = 50
 
 
-def make(env_id: str, **kwargs: Any) -> CompilerEnv:
+@overload
+def make(
+    env_id: Literal["llvm-text-v0", "compiler_env/llvm-text-v0"], **kwargs: Any
+) -> TextEnv: ...
+@overload
+def make(env_id: str, **kwargs: Any) -> CompilerEnv: ...
+def make(env_id: str, **kwargs: Any) -> CompilerEnv | TextEnv:
     """Makes an env by id, e.g. ``make("llvm-autophase-ic-v0", benchmark=uri)``.
 
-    Keyword arguments override the id's defaults (see ``CompilerEnv``).
+    Keyword arguments override the id's defaults (see ``CompilerEnv``, and
+    ``TextEnv`` for ``llvm-text-v0``).
     """
     env_id = env_id.removeprefix(f"{NAMESPACE}/")
+    if env_id in TEXT_ENV_SPECS:
+        return TextEnv(**{**TEXT_ENV_SPECS[env_id], **kwargs})
     if env_id not in ENV_SPECS:
-        raise InvalidArgument(f"unknown env id {env_id!r}; known: {', '.join(ENV_SPECS)}")
+        known = ", ".join([*ENV_SPECS, *TEXT_ENV_SPECS])
+        raise InvalidArgument(f"unknown env id {env_id!r}; known: {known}")
     return CompilerEnv(**{**ENV_SPECS[env_id], **kwargs})
 
 
@@ -111,3 +127,12 @@ def register_envs() -> None:
             # Gymnasium's checker needs an observation space, which llvm-v0 lacks by default.
             disable_env_checker="observation_space" not in defaults,
         )
+    for env_id, defaults in TEXT_ENV_SPECS.items():
+        full = f"{NAMESPACE}/{env_id}"
+        if full not in gymnasium.registry:
+            gymnasium.register(
+                id=full,
+                entry_point="compiler_env.text_env:TextEnv",
+                kwargs=dict(defaults),
+                max_episode_steps=MAX_EPISODE_STEPS,
+            )
