@@ -88,9 +88,13 @@ def test_pass_names_and_pipelines_equal_the_same_actions_of_compiler_env(make_en
     )
     expected_ir = reference.observation["Ir"]
     env = make_env("llvm-text-v0", benchmark=CRC32, budget=100_000)
-    for text in ("mem2reg instcombine simplifycfg", "mem2reg, instcombine,simplifycfg",
-                 "function(mem2reg,instcombine),simplifycfg",
-                 "module(function(mem2reg),function(instcombine<no-verify-fixpoint>,simplifycfg))"):  # fmt: skip
+    texts = (
+        "mem2reg instcombine simplifycfg",
+        "mem2reg, instcombine,simplifycfg",
+        "function(mem2reg,instcombine),simplifycfg",
+        "module(function(mem2reg),function(instcombine<no-verify-fixpoint>,simplifycfg))",
+    )
+    for text in texts:
         env.reset()
         observation, reward, terminated, truncated, info = env.step(text)
         assert "error" not in info and info["passes"] == list(PLAN)
