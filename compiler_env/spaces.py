@@ -27,6 +27,7 @@ __all__ = [
     "Samples",
     "Scalar",
     "TextSpace",
+    "TokenIds",
     "Vector",
     "decode",
     "make_observation_space",
@@ -191,6 +192,33 @@ class Samples(Described, spaces.Space[Any]):
         return "Samples()"
 
 
+class TokenIds(Described, spaces.Space[Any]):
+    """A sequence of token ids: a 1-d int32 array of any length, each id in
+    ``[0, high]`` (e.g. ``IrTokens``, over ``compiler_env.tokens.vocabulary()``)."""
+
+    def __init__(self, high: int, seed: Any = None) -> None:
+        super().__init__(None, np.int32, seed=seed)
+        self.high = high
+
+    def sample(self, mask: Any = None, probability: Any = None) -> Any:
+        n = int(self.np_random.integers(1, 64))
+        return self.np_random.integers(0, self.high, size=n, endpoint=True, dtype=np.int32)
+
+    def contains(self, x: Any) -> bool:
+        array = np.asarray(x)
+        return (
+            array.ndim == 1
+            and np.issubdtype(array.dtype, np.integer)
+            and bool(np.all((array >= 0) & (array <= self.high)))
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TokenIds) and self.high == other.high
+
+    def __repr__(self) -> str:
+        return f"TokenIds(high={self.high})"
+
+
 class Bytes(Described, spaces.Space[bytes]):
     """A byte string of bounded length (e.g. bitcode)."""
 
@@ -290,6 +318,8 @@ def make_observation_space(info: pb.ObservationSpaceInfo) -> Described:
         space = TextSpace(min_length=length[0], max_length=length[1], charset=charset)
     elif info.kind == "bytes":
         space = Bytes()
+    elif info.kind == "int32_sequence":
+        space = TokenIds(int(info.high))
     elif info.kind in ("programl_arrays", "programl_graph"):
         space = ProgramGraph(as_networkx=info.kind == "programl_graph")
     else:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from service.llvm import features
+from service.llvm import features, tokens
 from service.llvm.module import Context, Module
 from service.proto import compiler_env_pb2 as pb
 from service.proto.errors import UnknownSpace
@@ -72,7 +72,8 @@ class ObservationSpec:
     name: str
     # "int64", "float64", "int64_vector", "int64_dict", "float64_vector",
     # "float64_samples" (a vector of any length), "text", "bytes", or a program graph
-    # packed as bytes: "programl_arrays" or "programl_graph" (with full texts)
+    # packed as bytes: "programl_arrays" or "programl_graph" (with full texts), or
+    # "int32_sequence" (an int32 vector of any length, each in [low, high])
     kind: str
     description: str
     compute: Callable[[Measured], Any]
@@ -228,6 +229,15 @@ def _specs() -> dict[str, ObservationSpec]:
             platform_dependent=True,
         ),
         *_programl_specs(),
+        ObservationSpec(
+            "IrTokens",
+            "int32_sequence",
+            "the module's IR as int32 token ids over the vocabulary of version "
+            f"{tokens.VOCABULARY_VERSION} (compiler_env.tokens, docs/tokens.md): names "
+            "normalized, no comments or metadata",
+            lambda e: tokens.encode(features.ir_text(e.module)),
+            high=float(len(tokens.vocabulary()) - 1),
+        ),
     ]
     specs += _program_specs()
     for level in ("O0", "O3", "Oz"):
@@ -368,7 +378,7 @@ def compute(program: Measured, name: str) -> Any:
 
 
 # numpy dtype strings of array.array typecodes (little-endian, as on every supported host).
-_DTYPES = {"q": "<i8", "d": "<f8"}
+_DTYPES = {"q": "<i8", "i": "<i4", "d": "<f8"}
 
 
 def to_proto(value: Any) -> pb.Observation:
