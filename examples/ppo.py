@@ -26,9 +26,9 @@ and writes a learning curve (``ppo-learning-curve.png``) and the evaluation
 episodes as a CompilerEnvState CSV (``ppo-states.csv``, which
 ``compiler-env validate`` replays and checks).
 
-    python examples/ppo.py                  # the full mode: 50,000 steps, all of kernels-v0
+    python examples/ppo.py                  # the full mode: 20,000 steps, all of kernels-v0
     python examples/ppo.py --short          # 256 steps, three test programs: a smoke test
-    python examples/ppo.py --timesteps 20000 --output-dir results/
+    python examples/ppo.py --timesteps 50000 --output-dir results/
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class Config:
         seed: the seed of PPO, of the training programs' draws and of the random actions.
     """
 
-    timesteps: int = 50_000
+    timesteps: int = 20_000
     episode_length: int = 10
     train_programs: int = 100
     test_programs: int | None = None
