@@ -12,9 +12,6 @@ import pytest
 import compiler_env
 from service.server import RunningService
 
-pytest.importorskip("stable_baselines3")
-pytest.importorskip("matplotlib")
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 
 import ppo  # noqa: E402
