@@ -344,18 +344,21 @@ def _first_difference(expected: bytes, got: bytes) -> str:
     return f"it writes {len(have) - len(want)} more lines, from {have[len(want)][:200]!r}"
 
 
-@functools.cache
-def machine_id() -> str:
-    """A short name of this machine and its processor, for caches of timings."""
-    model = ""
+def processor_model() -> str:
+    """The processor's model name (``/proc/cpuinfo``), or "" where it does not say."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.partition(":")[2].strip()
-                break
+                return line.partition(":")[2].strip()
     except OSError:
         pass
-    text = f"{platform.node()}|{model}|{os.cpu_count()}"
+    return ""
+
+
+@functools.cache
+def machine_id() -> str:
+    """A short name of this machine and its processor, for caches of timings."""
+    text = f"{platform.node()}|{processor_model()}|{os.cpu_count()}"
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 

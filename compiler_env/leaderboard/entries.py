@@ -28,6 +28,7 @@ from compiler_env.leaderboard.tasks import Task
 from compiler_env.state import CompilerEnvState, read_states, write_states
 from compiler_env.validation import check_state
 from service.proto.errors import InvalidArgument
+from service.runtime import processor_model
 
 if TYPE_CHECKING:
     from compiler_env.env import CompilerEnv
@@ -283,15 +284,8 @@ def read_scores(folder: Path, task: Task) -> EntryScore:
 
 
 def _hardware() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.partition(":")[2].strip()
-                break
-    except OSError:
-        pass
-    return f"{model or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    model = processor_model() or platform.processor() or platform.machine()
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def _write_readme(path: Path, fields: dict[str, str]) -> None:
