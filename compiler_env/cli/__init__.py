@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if rest and not getattr(args, "forwards_flags", False):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     args.flags = rest
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         status: int = args.run(args)
     except CompilerEnvError as error:

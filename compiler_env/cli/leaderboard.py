@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def _option(text: str) -> tuple[str, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     policy = _policy(args.policy, args.option)
-    command = " ".join(["compiler-env", *sys.argv[1:]]) if sys.argv[1:] else ""
+    command = shlex.join(["compiler-env", *args.argv])
     metadata = {
         "name": args.name,
         "budget": args.budget,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from compiler_env.leaderboard.entries import read_metadata
 from compiler_env.leaderboard.table import table_of
 from compiler_env.state import read_states
 from tests.compiler_env.test_cli import run
@@ -27,6 +28,8 @@ def test_run_writes_an_entry_that_validate_scores(capsys, service, tmp_path: Pat
     )  # fmt: skip
     assert status == 0, err
     assert len(list(read_states(entry / "results.csv"))) == 31
+    reproduce = read_metadata(entry)["reproduce"]
+    assert reproduce.startswith("compiler-env --service") and "--option steps=5" in reproduce
     status, out, err = run(capsys, "--service", service.address, "leaderboard", "validate",
                            "llvm_codesize", "--root", str(root))  # fmt: skip
     assert status == 0, err
