@@ -216,11 +216,15 @@ def main() -> None:
     guess = float(np.mean([s.target for s in train_states]))
     nodes = sum(len(s.arrays["node_type"]) for s in train_states)
     trained = time.perf_counter() - started - collected
-    print(f"{len(train_states)} training states ({nodes} nodes), {len(test_states)} test states; "
-          f"collected in {collected:.1f} s, trained in {trained:.1f} s")
+    print(
+        f"{len(train_states)} training states ({nodes} nodes), {len(test_states)} test states; "
+        f"collected in {collected:.1f} s, trained in {trained:.1f} s"
+    )
     print(f"training loss: first epoch {losses[0]:.4f}, last epoch {losses[-1]:.4f}")
-    print(f"held-out mean squared error: the model {mse(predicted, targets):.4f}, "
-          f"the training mean as a guess {mse(torch.full_like(targets, guess), targets):.4f}")
+    print(
+        f"held-out mean squared error: the model {mse(predicted, targets):.4f}, "
+        f"the training mean as a guess {mse(torch.full_like(targets, guess), targets):.4f}"
+    )
 
 
 if __name__ == "__main__":
