@@ -71,6 +71,7 @@ def native_extensions():
                 "service/llvm/native/hash.cpp",
                 "service/llvm/native/text.cpp",
                 "service/llvm/native/programl.cpp",
+                "service/llvm/native/tokens.cpp",
             ],
             depends=["service/llvm/native/cenv_features.h"],
             language="c++",

@@ -235,7 +235,7 @@ def _specs() -> dict[str, ObservationSpec]:
             "the module's IR as int32 token ids over the vocabulary of version "
             f"{tokens.VOCABULARY_VERSION} (compiler_env.tokens, docs/tokens.md): names "
             "normalized, no comments or metadata",
-            lambda e: tokens.encode(features.ir_text(e.module)),
+            lambda e: tokens.encode_module(e.module),
             high=float(len(tokens.vocabulary()) - 1),
         ),
     ]

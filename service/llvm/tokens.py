@@ -9,20 +9,34 @@ A token that begins with :data:`GLUE` continues the previous one without a
 space (the characters of a string, the digits of a large number, the letters of
 a name spelled out). Every printable ASCII character is a token on its own and
 as a continuation, so any text is tokenized without an unknown word.
+
+The worker's ``IrTokens`` comes from :func:`encode_module`: the native helper
+(``native/tokens.cpp``) prints the module and applies these same rules to the
+text in one pass, over the vocabulary this module builds and hands it once.
+:func:`encode` stays the reference that the native ids are tested against.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import re
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from service.proto.errors import CompilerNotFound, LlvmError
+
+if TYPE_CHECKING:
+    from service.llvm.module import Module
 
 __all__ = [
     "GLUE",
     "VOCABULARY_VERSION",
     "decode",
     "encode",
+    "encode_module",
+    "native_encode",
     "normalize",
     "token_ids",
     "tokenize",
@@ -363,3 +377,102 @@ def decode(ids: Iterable[int]) -> str:
 def normalize(ir_text: str) -> str:
     """Textual IR as its tokens spell it: ``decode(encode(text))`` without the ids."""
     return detokenize(tokenize(ir_text))
+
+
+# --- the native tokenizer (worker side) -------------------------------------------------
+
+_IdsOut = ctypes.POINTER(ctypes.c_void_p)
+_SizeOut = ctypes.POINTER(ctypes.c_size_t)
+
+#: The native helper's tokenizer functions: (result type, argument types).
+_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "cenv_tokenizer_create": (
+        ctypes.c_int,
+        [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_int, _IdsOut],
+    ),
+    "cenv_tokenizer_size": (ctypes.c_int, [ctypes.c_void_p]),
+    "cenv_tokens_text": (
+        ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, _IdsOut, _SizeOut]
+    ),
+    "cenv_tokens_module": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, _IdsOut, _SizeOut]),
+}
+_REFERENCE = 1  # CENV_TOKENS_REFERENCE: the text needs this module's tokenizer
+
+
+class _Native:
+    """The helper's tokenizer over a vocabulary (:func:`vocabulary`'s in the worker,
+    made once per process and kept for its life: it is only read, like the
+    vocabulary itself)."""
+
+    def __init__(self, helper: ctypes.CDLL, table: Sequence[str]) -> None:
+        for name, (result, arguments) in _SIGNATURES.items():
+            if not hasattr(helper, name):
+                raise CompilerNotFound(
+                    "the native helper service/llvm/_native is from an older version; "
+                    "reinstall the package (pip install -e .)"
+                )
+            getattr(helper, name).restype = result
+            getattr(helper, name).argtypes = arguments
+        words = [word.encode() for word in table]
+        offsets = (ctypes.c_int64 * (len(words) + 1))()
+        for index, word in enumerate(words):
+            offsets[index + 1] = offsets[index] + len(word)
+        handle = ctypes.c_void_p()
+        status = helper.cenv_tokenizer_create(b"".join(words), offsets, len(words),
+                                              ctypes.byref(handle))  # fmt: skip
+        if status != 0:
+            raise LlvmError(f"the native tokenizer refused IrTokens' vocabulary (status {status})")
+        self.helper, self.handle = helper, handle
+
+    def ids(self, function: Any, *arguments: Any) -> array[int] | None:
+        """The ids a ``cenv_tokens_*`` function makes, or None when it defers to
+        :func:`encode`."""
+        data, count = ctypes.c_void_p(), ctypes.c_size_t()
+        status = function(self.handle, *arguments, ctypes.byref(data), ctypes.byref(count))
+        if status == _REFERENCE:
+            return None
+        if status != 0:
+            raise LlvmError(f"the native tokenizer failed with status {status}")
+        try:
+            ids = array("i")
+            ids.frombytes(ctypes.string_at(data, count.value * ids.itemsize))
+            return ids
+        finally:
+            self.helper.cenv_free(data)
+
+
+@functools.cache
+def _native() -> _Native | None:
+    from service.llvm import features
+
+    helper = features.native_helper()
+    return None if helper is None else _Native(helper, vocabulary())
+
+
+def native_encode(ir_text: str) -> array[int] | None:
+    """The native tokenizer's ids of textual IR: :func:`encode`'s, or None for text
+    whose word boundaries fall next to a non-ASCII character (the native code has
+    no Unicode letter tables; :func:`encode` handles such text).
+
+    Raises:
+        CompilerNotFound: the native helper was not built.
+    """
+    native = _native()
+    if native is None:
+        raise CompilerNotFound(
+            "the native helper service/llvm/_native was not built: reinstall the package "
+            "with LLVM's development headers present (Debian: llvm-19-dev)"
+        )
+    data = ir_text.encode("utf-8", "surrogatepass")
+    return native.ids(native.helper.cenv_tokens_text, data, len(data))
+
+
+def encode_module(module: Module) -> array[int]:
+    """The ids of the module's textual IR (the ``IrTokens`` observation): the same as
+    ``encode(features.ir_text(module))``, printed and tokenized natively when the
+    helper is built."""
+    from service.llvm import features
+
+    native = _native()
+    ids = None if native is None else native.ids(native.helper.cenv_tokens_module, module.handle)
+    return encode(features.ir_text(module)) if ids is None else ids

@@ -353,6 +353,40 @@ CENV_API const char *cenv_codesize_reason(int reason);
 CENV_API int cenv_programl(LLVMModuleRef m, int full_text, char **data, size_t *size);
 CENV_API int cenv_programl_json(LLVMModuleRef m, char **text, size_t *size);
 
+/*
+ * IrTokens: the token ids of a module's textual IR (tokens.cpp, docs/tokens.md),
+ * the same ids as service/llvm/tokens.py's encode.  The vocabulary is the
+ * caller's: cenv_tokenizer_create reads `count` words, word i being
+ * words[offsets[i] .. offsets[i + 1]), and keeps a copy; it returns 0, CENV_E_NULL,
+ * or CENV_E_VOCABULARY when a word repeats or a token the rules need is missing.
+ * cenv_tokens_text tokenizes UTF-8 text, cenv_tokens_module prints the module
+ * and tokenizes its text; both set *ids (int32, free with cenv_free) and *count
+ * and return 0, CENV_E_NULL, or CENV_TOKENS_REFERENCE when the text needs
+ * Unicode rules this code lacks (a word boundary next to a non-ASCII character,
+ * bytes that are not UTF-8): the caller then uses the Python tokenizer.  A
+ * tokenizer is only read by these calls, so threads may share one.
+ *
+ *   lib.cenv_tokenizer_create.argtypes = [c_char_p, POINTER(c_int64), c_int,
+ *                                         POINTER(c_void_p)]
+ *   lib.cenv_tokens_text.argtypes = [c_void_p, c_char_p, c_size_t, POINTER(c_void_p),
+ *                                    POINTER(c_size_t)]
+ *   lib.cenv_tokens_module.argtypes = [c_void_p, c_void_p, POINTER(c_void_p),
+ *                                      POINTER(c_size_t)]
+ */
+#define CENV_E_VOCABULARY (-7)   /* the vocabulary lacks a token or repeats one */
+#define CENV_TOKENS_REFERENCE 1  /* the text needs the Python tokenizer */
+
+typedef struct cenv_tokenizer cenv_tokenizer;
+
+CENV_API int cenv_tokenizer_create(const char *words, const int64_t *offsets, int count,
+                                   cenv_tokenizer **out);
+CENV_API void cenv_tokenizer_dispose(cenv_tokenizer *tokenizer);
+CENV_API int cenv_tokenizer_size(const cenv_tokenizer *tokenizer); /* its word count */
+CENV_API int cenv_tokens_text(const cenv_tokenizer *tokenizer, const char *text, size_t size,
+                              int32_t **ids, size_t *count);
+CENV_API int cenv_tokens_module(const cenv_tokenizer *tokenizer, LLVMModuleRef m, int32_t **ids,
+                                size_t *count);
+
 #ifdef __cplusplus
 }
 #endif
