@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import re
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -390,6 +391,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         ctypes.c_int,
         [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_int, _IdsOut],
     ),
+    "cenv_tokenizer_dispose": (None, [ctypes.c_void_p]),
     "cenv_tokenizer_size": (ctypes.c_int, [ctypes.c_void_p]),
     "cenv_tokens_text": (
         ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, _IdsOut, _SizeOut]
@@ -400,11 +402,12 @@ _REFERENCE = 1  # CENV_TOKENS_REFERENCE: the text needs this module's tokenizer
 
 
 class _Native:
-    """The helper's tokenizer over a vocabulary (:func:`vocabulary`'s in the worker,
-    made once per process and kept for its life: it is only read, like the
-    vocabulary itself)."""
+    """The helper's tokenizer over a table of token strings, freed with the object.
+    The worker's, over :func:`vocabulary`, is made once per process and kept (it is
+    only read, like the vocabulary itself)."""
 
     def __init__(self, helper: ctypes.CDLL, table: Sequence[str]) -> None:
+        self.helper, self.handle = helper, ctypes.c_void_p()
         for name, (result, arguments) in _SIGNATURES.items():
             if not hasattr(helper, name):
                 raise CompilerNotFound(
@@ -417,12 +420,18 @@ class _Native:
         offsets = (ctypes.c_int64 * (len(words) + 1))()
         for index, word in enumerate(words):
             offsets[index + 1] = offsets[index] + len(word)
-        handle = ctypes.c_void_p()
         status = helper.cenv_tokenizer_create(b"".join(words), offsets, len(words),
-                                              ctypes.byref(handle))  # fmt: skip
+                                              ctypes.byref(self.handle))  # fmt: skip
         if status != 0:
-            raise LlvmError(f"the native tokenizer refused IrTokens' vocabulary (status {status})")
-        self.helper, self.handle = helper, handle
+            raise LlvmError(
+                f"the native tokenizer refused IrTokens' vocabulary (status {status}): a word "
+                "repeats or a token its rules need is missing; the vocabulary must be "
+                "service/llvm/tokens.py's, unedited"
+            )
+
+    def __del__(self) -> None:
+        if self.handle and not sys.is_finalizing():
+            self.helper.cenv_tokenizer_dispose(self.handle)
 
     def ids(self, function: Any, *arguments: Any) -> array[int] | None:
         """The ids a ``cenv_tokens_*`` function makes, or None when it defers to
