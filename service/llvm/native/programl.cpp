@@ -71,7 +71,8 @@ public:
 
 class Builder {
 public:
-  Builder(llvm::Module &module, bool full_text) : module_(module), full_text_(full_text) {}
+  Builder(llvm::Module &module, bool full_text)
+      : module_(module), full_text_(full_text), slots_(&module, false) {}
 
   void build() {
     if (full_text_)
@@ -91,6 +92,9 @@ private:
   bool full_text_;
   std::string printed_;
   Spans spans_;
+  /* Numbers the module's unnamed values once for all operand texts (printAsOperand
+     without it numbers the whole module again for each value). */
+  llvm::ModuleSlotTracker slots_;
   llvm::StringMap<int32_t> text_ids_;
   llvm::DenseMap<llvm::Type *, int32_t> type_texts_;
   llvm::DenseMap<const llvm::Value *, int32_t> nodes_; /* instructions and operands */
@@ -182,7 +186,7 @@ private:
       return std::string();
     std::string printed;
     llvm::raw_string_ostream stream(printed);
-    value.printAsOperand(stream, true, &module_);
+    value.printAsOperand(stream, true, slots_);
     stream.flush();
     return printed;
   }
@@ -192,11 +196,11 @@ private:
     if (!full_text_)
       return std::string();
     llvm::StringRef line(full[id]);
+    llvm::StringRef name = line.split(" = ").first;
+    const std::string &type_name = texts[type_text(instruction.getType())];
     std::string printed;
-    llvm::raw_string_ostream stream(printed);
-    instruction.getType()->print(stream);
-    stream << ' ' << line.split(" = ").first;
-    stream.flush();
+    printed.reserve(type_name.size() + 1 + name.size());
+    printed.append(type_name).append(1, ' ').append(name.data(), name.size());
     return printed;
   }
 
@@ -262,6 +266,8 @@ private:
     for (llvm::Function &f : module_) {
       if (f.isDeclaration())
         continue;
+      if (full_text_)
+        slots_.incorporateFunction(f);
       edge(0, entries_.lookup(&f), kCall, 0);
       for (llvm::BasicBlock &bb : f) {
         int32_t previous = -1;
