@@ -131,11 +131,12 @@ def to_networkx(arrays: dict[str, Any]) -> nx.MultiDiGraph:
 
     texts = _list(arrays["node_texts"])
     words = [texts[i] for i in arrays["node_text_id"].tolist()]
-    kinds, functions = arrays["node_type"].tolist(), arrays["node_function"].tolist()
-    blocks, n = arrays["node_block"].tolist(), len(words)
-    full = _list(arrays["node_full_text"]) if "node_full_text" in arrays else None
-    sources, targets = arrays["edge_index"].tolist()
-    edges = zip(sources, targets, arrays["edge_flow"].tolist(), arrays["edge_position"].tolist())
+    columns = zip(arrays["node_type"].tolist(), words, arrays["node_function"].tolist(),
+                  arrays["node_block"].tolist())  # fmt: skip
+    n = len(words)
+    sources, targets = arrays["edge_index"]
+    keys = _edge_keys(sources, targets, n)
+    first = keys == 0  # the first edge of its pair of nodes
     graph = nx.MultiDiGraph()
     # The graph's own dicts are filled directly (each node's attributes, its successors'
     # and predecessors' key dicts, one shared per pair of nodes): the graph add_nodes_from
@@ -144,22 +145,39 @@ def to_networkx(arrays: dict[str, Any]) -> nx.MultiDiGraph:
     # passes over them would double the cost.
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     with _collector_paused():
-        columns = zip(kinds, words, functions, blocks)
-        attributes = [{"type": t, "text": w, "function": f, "block": b} for t, w, f, b in columns]
-        if full is not None:
-            for attribute, text in zip(attributes, full):
-                attribute["full_text"] = text
+        if "node_full_text" in arrays:
+            full = _list(arrays["node_full_text"])
+            attributes = [{"type": t, "text": w, "function": f, "block": b, "full_text": x}
+                          for (t, w, f, b), x in zip(columns, full)]  # fmt: skip
+        else:
+            attributes = [{"type": t, "text": w, "function": f, "block": b}
+                          for t, w, f, b in columns]  # fmt: skip
         nodes.update(zip(range(n), attributes))
         succ.update(zip(range(n), [{} for _ in range(n)]))
         pred.update(zip(range(n), [{} for _ in range(n)]))
-        for u, v, flow, position in edges:
-            out = succ[u]
-            if v in out:
-                keys = out[v]
-                keys[len(keys)] = {"flow": flow, "position": position}
-            else:
-                out[v] = pred[v][u] = {0: {"flow": flow, "position": position}}
+        flows, positions = arrays["edge_flow"].tolist(), arrays["edge_position"].tolist()
+        data = [{"flow": f, "position": p} for f, p in zip(flows, positions)]
+        # A pair's key dict is made with its first edge, in edge order, so each node's
+        # successors and predecessors come in the order their first edges do; the
+        # pair's later (parallel) edges are added to it after.
+        pairs = [{0: data[i]} for i in np.flatnonzero(first).tolist()]
+        for u, v, keyed in zip(sources[first].tolist(), targets[first].tolist(), pairs):
+            succ[u][v] = pred[v][u] = keyed
+        for i in np.flatnonzero(~first).tolist():
+            succ[int(sources[i])][int(targets[i])][int(keys[i])] = data[i]
     return graph
+
+
+def _edge_keys(sources: NDArray[np.int32], targets: NDArray[np.int32], n: int) -> NDArray[Any]:
+    """Each edge's key: how many edges between the same two nodes come before it."""
+    pairs = sources.astype(np.int64) * max(n, 1) + targets
+    order = np.argsort(pairs, kind="stable")  # each pair's edges together, in edge order
+    ordered = pairs[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    runs = np.diff(np.r_[starts, len(pairs)])
+    keys = np.empty(len(pairs), dtype=np.int64)
+    keys[order] = np.arange(len(pairs)) - np.repeat(starts, runs)
+    return keys
 
 
 @contextlib.contextmanager

@@ -262,3 +262,32 @@ def test_space_decodes_and_samples(env) -> None:
     assert arrays_space.contains(sample) and sample["node_texts"].tolist() == ["[external]"]
     graph_space = env.observation.spaces["Programl"]
     assert graph_space.contains(graph_space.sample())
+
+
+def test_graph_is_the_one_add_edges_from_makes(env) -> None:
+    """Nodes, edges, keys and attributes in the order networkx's own calls give them,
+    parallel edges included, and one attribute dict per edge."""
+    env.reset(options={"benchmark": "generator://llvm-stress-v0/7"})
+    arrays = graphs.unpack(raw_full(env))
+    sources, targets = arrays["edge_index"].tolist()
+    pairs = Counter(zip(sources, targets))
+    assert max(pairs.values()) > 1  # the program has parallel edges
+    reference = nx.MultiDiGraph()
+    texts = arrays["node_texts"][arrays["node_text_id"]].tolist()
+    columns = zip(arrays["node_type"].tolist(), texts, arrays["node_function"].tolist(),
+                  arrays["node_block"].tolist(), arrays["node_full_text"].tolist())  # fmt: skip
+    reference.add_nodes_from(
+        (i, {"type": t, "text": w, "function": f, "block": b, "full_text": x})
+        for i, (t, w, f, b, x) in enumerate(columns)
+    )
+    flows, positions = arrays["edge_flow"].tolist(), arrays["edge_position"].tolist()
+    reference.add_edges_from(
+        (u, v, {"flow": f, "position": p}) for u, v, f, p in zip(sources, targets, flows, positions)
+    )
+    made = graphs.to_networkx(arrays)
+    assert list(made.nodes(data=True)) == list(reference.nodes(data=True))
+    assert list(made.edges(keys=True, data=True)) == list(reference.edges(keys=True, data=True))
+    assert [list(p) for p in made.pred.values()] == [list(p) for p in reference.pred.values()]
+    assert len({id(d) for *_, d in made.edges(keys=True, data=True)}) == len(sources)
+    made.edges[sources[0], targets[0], 0]["flow"] = 9  # one edge's attributes are its own
+    assert [d["flow"] for *_, d in made.edges(keys=True, data=True)].count(9) == 1
