@@ -24,7 +24,11 @@ It prints the mean held-out episode reward of the deterministic policy and of
 uniformly random actions (the same passes, episode length and programs, seeded),
 and writes a learning curve (``ppo-learning-curve.png``) and the evaluation
 episodes as a CompilerEnvState CSV (``ppo-states.csv``, which
-``compiler-env validate`` replays and checks).
+``compiler-env validate`` replays and checks), and saves the trained model
+(``ppo-model.zip``), which ``leaderboard_policy`` runs on a leaderboard task:
+
+    cd examples && compiler-env leaderboard run llvm_speed --policy ppo:leaderboard_policy \\
+        --option model=ppo-model.zip --name PPO --budget "10 passes" --output ppo-speed
 
     python examples/ppo.py                  # the full mode: 20,000 steps, all of kernels-v0
     python examples/ppo.py --short          # 256 steps, three test programs: a smoke test
@@ -209,6 +213,30 @@ def plot_learning_curve(monitor_dir: Path, path: Path, window: int = 50) -> None
     plt.close(figure)
 
 
+@functools.cache
+def load_model(path: str) -> PPO:
+    """A model ``run`` saved (``ppo-model.zip``), loaded once per process."""
+    from stable_baselines3 import PPO
+
+    return PPO.load(path, device="cpu")
+
+
+def leaderboard_policy(
+    env: compiler_env.CompilerEnv, model: str = "ppo-model.zip", service: str | None = None
+) -> None:
+    """A policy for ``compiler-env leaderboard run``: the saved agent's deterministic
+    episode on the env's benchmark.
+
+    The agent sees what it saw in training (normalized Autophase features and its
+    pass counts), whatever the task's env observes: it chooses its passes in an
+    env of its own on the same benchmark (on ``service``, or a local one), and
+    they are then applied to ``env``.
+    """
+    with make_env(Config(), service=service) as own:
+        episode = evaluate(wrapped(own), [str(env.benchmark)], deterministic(load_model(model)))
+    env.multistep([env.action_space.index(name) for name in episode[0].passes])
+
+
 def mean_reward(episodes: Sequence[Episode]) -> float:
     """The mean episode reward of episodes."""
     return float(np.mean([e.state.reward or 0.0 for e in episodes]))
@@ -226,6 +254,7 @@ def run(config: Config, output_dir: Path, **kwargs: Any) -> dict[str, float]:
     for old in monitor_dir.glob("*.monitor.csv"):
         old.unlink()
     model = train(config, monitor_dir, **kwargs)
+    model.save(output_dir / "ppo-model.zip")
     trained = time.monotonic()
     plot_learning_curve(monitor_dir, output_dir / "ppo-learning-curve.png")
     with make_env(config, **kwargs) as env:
@@ -244,8 +273,8 @@ def run(config: Config, output_dir: Path, **kwargs: Any) -> dict[str, float]:
     )
     print(
         f"wall time {time.monotonic() - started:.0f} s ({trained - started:.0f} s training, "
-        f"{config.timesteps} steps); wrote {output_dir / 'ppo-learning-curve.png'} and "
-        f"{output_dir / 'ppo-states.csv'}",
+        f"{config.timesteps} steps); wrote {output_dir / 'ppo-learning-curve.png'}, "
+        f"{output_dir / 'ppo-states.csv'} and {output_dir / 'ppo-model.zip'}",
         flush=True,
     )
     return results

@@ -41,6 +41,13 @@ def test_the_short_mode_trains_evaluates_and_writes_replayable_states(
     assert [v.ok for v in validated] == [True, True], [str(v) for v in validated]
     assert all(math.isclose(v.reward or 0.0, s.reward or 0.0) for v, s in zip(validated, states))
 
+    # The saved model, run as a leaderboard policy, chooses the passes of its evaluation.
+    with compiler_env.make("llvm-ic-v0", service=service.address) as env:
+        env.reset(options={"benchmark": states[0].benchmark})
+        model = str(tmp_path / "ppo-model.zip")
+        ppo.leaderboard_policy(env, model=model, service=service.address)
+        assert env.state.commandline == states[0].commandline
+
 
 def test_the_training_programs_are_not_the_test_set() -> None:
     assert ppo.TRAIN_SET != ppo.TEST_SET == "kernels-v0"
