@@ -9,5 +9,5 @@ def test_loss_decreases(make_env) -> None:
     env = make_env("llvm-v0")
     ids, targets = load_programs(env, count=3, max_tokens=2048)
     assert ids.shape[0] == 3 and not ids.dtype.is_floating_point
-    losses = train(ids, targets, steps=20)
+    _, losses = train(ids, targets, steps=20)
     assert losses[-1] < losses[0] / 2
