@@ -1,4 +1,5 @@
-"""Builds the native feature helper (service/llvm/_native) against the LLVM found.
+"""Builds the native feature helper (service/llvm/_native) against the LLVM found,
+and the client's graph extension (compiler_env._graph).
 
 The helper is a C++ shared library with a C interface that Python loads with
 ctypes. It walks modules with LLVM's C++ API, so it is compiled with the flags of
@@ -6,11 +7,17 @@ the LLVM it links against, which is found the same way the service finds LLVM
 (COMPILER_ENV_LLVM_CONFIG, else llvm-config of a supported version). Without
 LLVM's headers the package still installs, and the engine reports that the
 helper is missing when used.
+
+compiler_env._graph is a plain CPython extension, without LLVM, that makes the
+Programl observation's networkx graph from its packed form; without a C compiler
+(or on a big-endian host, which the packed form's reader does not handle) the
+client makes the same graph in Python, more slowly.
 """
 
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -85,6 +92,19 @@ def native_extensions():
     ]
 
 
+def client_extensions():
+    if sys.byteorder != "little":
+        return []
+    return [
+        Extension(
+            "compiler_env._graph",
+            sources=["compiler_env/native/graph.c"],
+            extra_compile_args=["-O2", "-g0"],
+            optional=True,
+        )
+    ]
+
+
 def dataset_files():
     """The dataset manifests and programs, installed under share/compiler_env/datasets
     (where a non-editable install looks for them)."""
@@ -96,4 +116,4 @@ def dataset_files():
     return sorted(files.items())
 
 
-setup(ext_modules=native_extensions(), data_files=dataset_files())
+setup(ext_modules=native_extensions() + client_extensions(), data_files=dataset_files())

@@ -3,8 +3,9 @@
 The service sends a program graph packed by its native builder (little-endian
 int32 columns, then the node texts; docs/programl.md). ``unpack`` turns it into
 the arrays of ``ProgramlArrays``, with no Python loop over nodes or edges;
-``to_networkx`` and ``from_json`` make the ``networkx.MultiDiGraph`` of
-``Programl``.
+``graph``, ``to_networkx`` and ``from_json`` make the ``networkx.MultiDiGraph``
+of ``Programl``; ``graph`` fills it with the client's C extension
+(``compiler_env/native/graph.c``) where it was built, else as ``to_networkx`` does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from service.proto.errors import ServiceVersionMismatch
+
+try:
+    from compiler_env import _graph
+except ImportError:  # installed without a C compiler: the same graph, made in Python
+    _graph = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -67,13 +73,17 @@ def unpack(data: bytes) -> dict[str, Any]:
     return _unpack(data, texts_as_lists=False)
 
 
+def _unreadable(why: str = "") -> ServiceVersionMismatch:
+    return ServiceVersionMismatch(
+        f"the service sent a program graph this client cannot read{why} (another "
+        "version); use a client and service from the same release"
+    )
+
+
 def _unpack(data: bytes, texts_as_lists: bool) -> dict[str, Any]:
     words = np.frombuffer(data, dtype="<i4", count=len(data) // 4)
     if len(words) < _HEADER or words[0] != _MAGIC or words[1] != _VERSION:
-        raise ServiceVersionMismatch(
-            "the service sent a program graph this client cannot read (another version); "
-            "use a client and service from the same release"
-        )
+        raise _unreadable()
     nodes, edges, texts, full_text = (int(value) for value in words[2:6])
     at = _HEADER
 
@@ -112,8 +122,18 @@ def root_only() -> dict[str, Any]:
 
 
 def graph(data: bytes) -> nx.MultiDiGraph:
-    """The ``networkx.MultiDiGraph`` of a packed program graph (``Programl``)."""
-    return to_networkx(_unpack(data, texts_as_lists=True))
+    """The ``networkx.MultiDiGraph`` of a packed program graph (``Programl``):
+    ``to_networkx(unpack(data))``'s graph, made by the C extension where there is one."""
+    if _graph is None:
+        return to_networkx(_unpack(data, texts_as_lists=True))
+    import networkx as nx
+
+    made = nx.MultiDiGraph()
+    try:
+        _graph.fill_graph(data, made._node, made._succ, made._pred)
+    except ValueError as error:
+        raise _unreadable(f" ({error})") from None
+    return made
 
 
 def _list(values: Any) -> list[Any]:
