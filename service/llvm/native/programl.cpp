@@ -23,6 +23,7 @@
 
 #include <llvm-c/Core.h>
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/SmallString.h>
 #include <llvm/ADT/StringMap.h>
 #include <llvm/IR/AssemblyAnnotationWriter.h>
 #include <llvm/IR/BasicBlock.h>
@@ -34,7 +35,9 @@
 #include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/ModuleSlotTracker.h>
+#include <llvm/Support/Allocator.h>
 #include <llvm/Support/FormattedStream.h>
+#include <llvm/Support/StringSaver.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <charconv>
@@ -85,13 +88,16 @@ public:
   std::vector<int32_t> type, text_id, function, block;
   std::vector<int32_t> source, target, flow, position;
   std::vector<std::string> texts;
-  std::vector<std::string> full; /* per node, when full_text_ */
+  /* Per node, when full_text_: lines of printed_, or texts kept by saver_. */
+  std::vector<llvm::StringRef> full;
 
 private:
   llvm::Module &module_;
   bool full_text_;
   std::string printed_;
   Spans spans_;
+  llvm::BumpPtrAllocator arena_;
+  llvm::StringSaver saver_{arena_};
   /* Numbers the module's unnamed values once for all operand texts (printAsOperand
      without it numbers the whole module again for each value). */
   llvm::ModuleSlotTracker slots_;
@@ -131,13 +137,13 @@ private:
   }
 
   int32_t node(int32_t kind, int32_t text_id_value, int32_t function_value, int32_t block_value,
-               std::string full_text) {
+               llvm::StringRef full_text) {
     type.push_back(kind);
     text_id.push_back(text_id_value);
     function.push_back(function_value);
     block.push_back(block_value);
     if (full_text_)
-      full.emplace_back(std::move(full_text));
+      full.push_back(full_text);
     return (int32_t)type.size() - 1;
   }
 
@@ -148,14 +154,13 @@ private:
     position.push_back(at);
   }
 
-  std::string instruction_text(const llvm::Instruction &instruction) {
+  llvm::StringRef instruction_text(const llvm::Instruction &instruction) {
     if (!full_text_)
-      return std::string();
+      return {};
     auto span = spans_.spans.lookup(&instruction);
     if (span.second <= span.first || span.second > printed_.size())
-      return std::string();
-    llvm::StringRef line(printed_.data() + span.first, span.second - span.first);
-    return line.ltrim().str();
+      return {};
+    return llvm::StringRef(printed_.data() + span.first, span.second - span.first).ltrim();
   }
 
   /* Pass 1: a node per instruction, and each function's entry and returns. */
@@ -181,27 +186,24 @@ private:
     }
   }
 
-  std::string operand_text(const llvm::Value &value) {
+  llvm::StringRef operand_text(const llvm::Value &value) {
     if (!full_text_)
-      return std::string();
-    std::string printed;
-    llvm::raw_string_ostream stream(printed);
+      return {};
+    llvm::SmallString<128> printed;
+    llvm::raw_svector_ostream stream(printed);
     value.printAsOperand(stream, true, slots_);
-    stream.flush();
-    return printed;
+    return saver_.save(printed.str());
   }
 
   /* The full text of an instruction's result: its type and the name before " = ". */
-  std::string result_text(const llvm::Instruction &instruction, int32_t id) {
+  llvm::StringRef result_text(const llvm::Instruction &instruction, int32_t id) {
     if (!full_text_)
-      return std::string();
-    llvm::StringRef line(full[id]);
-    llvm::StringRef name = line.split(" = ").first;
-    const std::string &type_name = texts[type_text(instruction.getType())];
-    std::string printed;
-    printed.reserve(type_name.size() + 1 + name.size());
-    printed.append(type_name).append(1, ' ').append(name.data(), name.size());
-    return printed;
+      return {};
+    llvm::StringRef name = full[id].split(" = ").first;
+    llvm::SmallString<128> printed(texts[type_text(instruction.getType())]);
+    printed += ' ';
+    printed += name;
+    return saver_.save(printed.str());
   }
 
   /* The node of an operand, made when first met. */
@@ -297,25 +299,55 @@ private:
   }
 };
 
-/* Appends to a byte buffer, padding each section to 4 bytes. */
+/* The words of strings laid out as Buffer::strings writes them. */
+template <typename Strings> size_t string_words(const Strings &values) {
+  size_t total = 0;
+  for (const auto &value : values)
+    total += value.size();
+  return values.size() + 1 + (total + 3) / 4;
+}
+
+/* A malloc'd byte buffer of a size known beforehand, handed over to the caller
+   (who frees it with cenv_free); each section padded to 4 bytes. */
 class Buffer {
 public:
-  std::string bytes;
+  explicit Buffer(size_t words) : data_(static_cast<char *>(std::malloc(words * 4 + 1))) {}
+  ~Buffer() { std::free(data_); }
 
-  void words(const std::vector<int32_t> &values) {
-    bytes.append(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(int32_t));
+  bool ok() const { return data_ != nullptr; }
+
+  void words(const int32_t *values, size_t count) {
+    std::memcpy(data_ + size_, values, count * sizeof(int32_t));
+    size_ += count * sizeof(int32_t);
   }
 
-  void strings(const std::vector<std::string> &values) {
-    std::vector<int32_t> offsets{0};
-    size_t total = 0;
-    for (const std::string &value : values)
-      offsets.push_back((int32_t)(total += value.size()));
-    words(offsets);
-    for (const std::string &value : values)
-      bytes += value;
-    bytes.append((4 - bytes.size() % 4) % 4, '\0');
+  void words(const std::vector<int32_t> &values) { words(values.data(), values.size()); }
+
+  template <typename Strings> void strings(const Strings &values) {
+    int32_t offset = 0;
+    words(&offset, 1);
+    for (const auto &value : values) {
+      offset += (int32_t)value.size();
+      words(&offset, 1);
+    }
+    for (const auto &value : values) {
+      std::memcpy(data_ + size_, value.data(), value.size());
+      size_ += value.size();
+    }
+    while (size_ % 4)
+      data_[size_++] = '\0';
   }
+
+  void hand_over(char **data, size_t *size) {
+    data_[size_] = '\0';
+    *data = data_;
+    *size = size_;
+    data_ = nullptr;
+  }
+
+private:
+  char *data_;
+  size_t size_ = 0;
 };
 
 void json_string(std::string &out, llvm::StringRef value) {
@@ -407,10 +439,16 @@ extern "C" CENV_API int cenv_programl(LLVMModuleRef m, int full_text, char **dat
     return CENV_E_NULL;
   Builder graph(*module, full_text != 0);
   graph.build();
-  Buffer out;
-  out.words({kMagic, kVersion, (int32_t)graph.type.size(), (int32_t)graph.source.size(),
-             (int32_t)graph.texts.size(), full_text != 0, 0, 0});
-  static_assert(kHeaderWords == 8, "the header written above has 8 words");
+  size_t words = kHeaderWords + 4 * graph.type.size() + 4 * graph.source.size() +
+                 string_words(graph.texts) + (full_text ? string_words(graph.full) : 0);
+  Buffer out(words);
+  if (!out.ok())
+    return CENV_E_NULL;
+  const int32_t header[] = {kMagic, kVersion, (int32_t)graph.type.size(),
+                            (int32_t)graph.source.size(), (int32_t)graph.texts.size(),
+                            full_text != 0, 0, 0};
+  static_assert(sizeof header / sizeof *header == kHeaderWords, "the header has 8 words");
+  out.words(header, kHeaderWords);
   for (const std::vector<int32_t> *column :
        {&graph.type, &graph.text_id, &graph.function, &graph.block, &graph.source, &graph.target,
         &graph.flow, &graph.position})
@@ -418,7 +456,8 @@ extern "C" CENV_API int cenv_programl(LLVMModuleRef m, int full_text, char **dat
   out.strings(graph.texts);
   if (full_text)
     out.strings(graph.full);
-  return hand_over(out.bytes, data, size);
+  out.hand_over(data, size);
+  return 0;
 }
 
 extern "C" CENV_API int cenv_programl_json(LLVMModuleRef m, char **text, size_t *size) {
