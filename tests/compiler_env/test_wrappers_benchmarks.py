@@ -128,13 +128,15 @@ def test_bad_shards_are_refused(make_env) -> None:
         BenchmarksOnce(env, SMALL, index=3, count=4)
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_each_sub_env_of_gymnasiums_vector_env_draws_its_own_stream(
-    service: RunningService,
+    service: RunningService, mode: str
 ) -> None:
+    """In SyncVectorEnv and in AsyncVectorEnv (each sub-env in a process of its own)."""
     envs = gymnasium.make_vec(
         "compiler_env/llvm-autophase-ic-v0",
         num_envs=2,
-        vectorization_mode="sync",
+        vectorization_mode=mode,
         wrappers=[functools.partial(RandomBenchmarks, benchmarks=SMALL)],
         service=service.address,
     )
