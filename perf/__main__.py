@@ -11,9 +11,10 @@ and 8 concurrent sessions; then what building and running programs costs
 beside its recorded figures, with the per-pass table (``perf/shared.py``);
 ``ObjectTextSizeBytes`` after a step, incremental against a whole-module
 compile (``perf/codesize.py``); and the vector env against one env and
-``AsyncVectorEnv`` (``perf/vector.py``); and resets of a 30-file user program, sent
-whole and named by its short URI (``perf/resets.py``). Prints tables; ``--json`` also writes
-the figures.
+``AsyncVectorEnv`` (``perf/vector.py``); resets of a 30-file user program, sent
+whole and named by its short URI (``perf/resets.py``); and a search over four
+benchmarks with one job against two (``perf/search.py``). Prints tables; ``--json``
+also writes the figures.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from perf.codesize import codesize_costs, shared_program_uri
 from perf.measure import measure_benchmark, memory, throughput
 from perf.programs import o3_against_o0, program_costs, validation_speedup
 from perf.resets import large_program_resets, summary
+from perf.search import parallel_search
+from perf.search import summary as search_summary
 from perf.shared import (
     PROGRAMS,
     episode_throughput,
@@ -128,10 +131,14 @@ def main() -> int:
     print("measuring resets of a large program ...", file=sys.stderr, flush=True)
     resets = large_program_resets(resets=10 if quick else 30)
     print(f"\n{summary(resets)}")
+    print("measuring a search with one job and two ...", file=sys.stderr, flush=True)
+    search = parallel_search(steps=1000 if quick else 3000)
+    print(f"\n{search_summary(search)}")
     if args.json:
         with open(args.json, "w") as out:
             figures = {"benchmarks": results, "programs": programs, "shared": side_by_side,
-                       "codesize": codesize, "vector": vector, "resets": resets}  # fmt: skip
+                       "codesize": codesize, "vector": vector, "resets": resets,
+                       "search": search}  # fmt: skip
             json.dump(figures, out, indent=2, default=lambda value: value.item())  # numpy scalars
     return 0
 

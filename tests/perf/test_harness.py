@@ -48,3 +48,12 @@ def test_the_shared_programs_side_by_side() -> None:
     assert result["IrHash_ms"] > 0 and result["action_space"].endswith("-default")
     tables = side_by_side({"small": result}) + slowest_passes({"small": result})
     assert "| median step (steps/s) |" in tables and "vs" in tables
+
+
+def test_parallel_search_finds_the_serial_states() -> None:
+    from perf.search import parallel_search, summary
+
+    figures = parallel_search(steps=30, benchmarks=["benchmark://kernels-v0/crc32", SMALL])
+    assert figures["same_results"] is True
+    assert figures["serial_s"] > 0 and figures["parallel_s"] > 0
+    assert "2 jobs" in summary(figures) and "same best states: yes" in summary(figures)
