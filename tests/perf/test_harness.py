@@ -57,3 +57,13 @@ def test_parallel_search_finds_the_serial_states() -> None:
     assert figures["same_results"] is True
     assert figures["serial_s"] > 0 and figures["parallel_s"] > 0
     assert "2 jobs" in summary(figures) and "same best states: yes" in summary(figures)
+
+
+def test_the_graphs_parts_by_both_fills() -> None:
+    from perf.graphs import graph_costs, summary
+
+    figures = graph_costs(("small",), reps=2)
+    row = figures["small"]
+    assert row["nodes"] > 100 and row["edges"] > row["nodes"]
+    assert row["native_ms"] > 0 and row["c_ms"] > 0 and row["python_ms"] > 0  # CI builds the C fill
+    assert "| small |" in summary(figures)
