@@ -13,8 +13,6 @@ from service.llvm.module import Context
 from service.proto.errors import LlvmError
 from tests.helpers import KERNELS, kernel_module
 
-pytestmark = pytest.mark.skipif(not features.native_available(), reason="no native helper")
-
 GLUED = tokens.GLUE
 
 
