@@ -13,8 +13,8 @@ varies.
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -89,4 +89,9 @@ def summary(figures: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    print(summary(graph_costs(reps=int(sys.argv[1]) if len(sys.argv) > 1 else 15)))
+    parser = argparse.ArgumentParser(
+        prog="python -m perf.graphs",
+        description="What the parts of a Programl observation cost, in one process.",
+    )
+    parser.add_argument("reps", nargs="?", type=int, default=15, help="timings of each part")
+    print(summary(graph_costs(reps=parser.parse_args().reps)))

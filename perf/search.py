@@ -12,7 +12,7 @@ process on one local service.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -82,4 +82,9 @@ def summary(figures: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    print(summary(parallel_search(int(sys.argv[1]) if len(sys.argv) > 1 else 3000)))
+    parser = argparse.ArgumentParser(
+        prog="python -m perf.search",
+        description="A search over four benchmarks with one job, then with two.",
+    )
+    parser.add_argument("steps", nargs="?", type=int, default=3000, help="steps per benchmark")
+    print(summary(parallel_search(parser.parse_args().steps)))
